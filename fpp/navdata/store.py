@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Airspace", "NavData", "PointKind", "DUPLICATE_MERGE_NM"]
+__all__ = ["ARRAYS_FORMAT", "Airspace", "NavData", "PointKind", "DUPLICATE_MERGE_NM"]
 
 EARTH_RADIUS_NM = 3440.065  # mean Earth radius [NM]
+
+#: Layout version of :meth:`NavData.to_arrays`; raise it when the arrays change meaning.
+ARRAYS_FORMAT = 1
 
 #: Two rows with the same designator closer than this are one point (a VOR and its DME, or a fix
 #: listed at a navaid's position) [NM].
@@ -61,6 +64,36 @@ class Airspace:
     lower_fl: int = 0
     upper_fl: int = 999
     name: str = ""
+
+
+#: Length of one degree of latitude on the mean sphere [NM]. Two points whose latitudes differ by
+#: ``d`` degrees are at least ``d * NM_PER_DEG_LAT`` apart, which lets the duplicate scans skip
+#: the haversine for most rows.
+NM_PER_DEG_LAT = math.radians(1.0) * EARTH_RADIUS_NM
+
+
+def _offsets(sizes: Sequence[int]) -> np.ndarray:
+    """CSR offsets for consecutive groups of the given sizes."""
+    return np.concatenate(([0], np.cumsum(np.asarray(sizes, dtype=np.int64)))).astype(np.int64)
+
+
+def _pack_strings(arrays: dict[str, np.ndarray], key: str, values: Sequence[str]) -> None:
+    """Store ``values`` as newline-joined UTF-8 bytes under ``key`` and their count under ``key_count``."""
+    for value in values:
+        if "\n" in value:
+            raise ValueError(f"cannot pack {key} value {value!r}: it contains a newline")
+    arrays[key] = np.frombuffer("\n".join(values).encode("utf-8"), dtype=np.uint8)
+    arrays[f"{key}_count"] = np.array([len(values)], dtype=np.int64)
+
+
+def _unpack_strings(arrays: Mapping[str, np.ndarray], key: str) -> list[str]:
+    count = int(np.asarray(arrays[f"{key}_count"])[0])
+    if count == 0:
+        return []
+    values = np.asarray(arrays[key], dtype=np.uint8).tobytes().decode("utf-8").split("\n")
+    if len(values) != count:
+        raise ValueError(f"packed strings {key} contain {len(values)} values, expected {count}")
+    return values
 
 
 def _distance_nm(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -140,11 +173,15 @@ class NavData:
         name_id = self.intern(designator)
         same_name = self._b.by_name.setdefault(name_id, [])
         for index in same_name:
+            if abs(self._b.lat[index] - lat_deg) * NM_PER_DEG_LAT > merge_nm:
+                continue
             if _distance_nm(self._b.lat[index], self._b.lon[index], lat_deg, lon_deg) <= merge_nm:
                 if int(kind) < self._b.kind[index]:
                     self._b.kind[index] = int(kind)
                     self._b.label[index] = label or self._b.label[index]
                     self._arrays_valid = False
+                if kind == PointKind.AIRPORT:
+                    self.airports.setdefault(designator, index)
                 return index
         index = len(self._b.lat)
         self._b.point_name.append(name_id)
@@ -166,6 +203,8 @@ class NavData:
             return None
         best, best_nm = None, within_nm
         for index in self._b.by_name.get(name_id, ()):
+            if abs(self._b.lat[index] - lat_deg) * NM_PER_DEG_LAT > best_nm:
+                continue
             d = _distance_nm(self._b.lat[index], self._b.lon[index], lat_deg, lon_deg)
             if d <= best_nm:
                 best, best_nm = index, d
@@ -205,6 +244,115 @@ class NavData:
     def add_airspace(self, airspace: Airspace) -> None:
         """Add or replace an airspace under its ident."""
         self.airspaces[airspace.ident] = airspace
+
+    # Serialisation ------------------------------------------------------------------------
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Return the whole store as plain numpy arrays, ready for :func:`numpy.savez`.
+
+        Strings are packed as UTF-8 bytes joined by newlines, so the arrays load with
+        ``allow_pickle=False``. :meth:`from_arrays` rebuilds an equal store, with the same point
+        indices, designator ids, airway piece order and airspaces.
+
+        Raises
+        ------
+        ValueError
+            When a designator, label or airspace name contains a newline.
+        """
+        b = self._b
+        piece_names: list[int] = []
+        pieces: list[np.ndarray] = []
+        for name, named_pieces in self._airways.items():
+            name_id = self.intern(name)
+            for piece in named_pieces:
+                piece_names.append(name_id)
+                pieces.append(piece)
+
+        airspaces = list(self.airspaces.values())
+        rings = [ring for airspace in airspaces for ring in airspace.rings]
+        ring_lat = np.concatenate([r[0] for r in rings]).astype(np.float64) if rings else np.zeros(0)
+        ring_lon = np.concatenate([r[1] for r in rings]).astype(np.float64) if rings else np.zeros(0)
+        ring_counts = [len(airspace.rings) for airspace in airspaces]
+        vertex_counts = [len(lat) for lat, _ in rings]
+
+        no_points = np.zeros(0, dtype=np.int64)
+        arrays = {
+            "format": np.array([ARRAYS_FORMAT], dtype=np.int64),
+            "point_name_id": np.asarray(b.point_name, dtype=np.int32),
+            "point_lat_deg": np.asarray(b.lat, dtype=np.float64),
+            "point_lon_deg": np.asarray(b.lon, dtype=np.float64),
+            "point_kind": np.asarray(b.kind, dtype=np.int8),
+            "airport_points": np.asarray(list(self.airports.values()), dtype=np.int64),
+            "airway_name_id": np.asarray(piece_names, dtype=np.int32),
+            "airway_offsets": _offsets([len(piece) for piece in pieces]),
+            "airway_points": np.concatenate(pieces).astype(np.int64) if pieces else no_points,
+            "airspace_lower_fl": np.asarray([a.lower_fl for a in airspaces], dtype=np.int32),
+            "airspace_upper_fl": np.asarray([a.upper_fl for a in airspaces], dtype=np.int32),
+            "airspace_ring_offsets": _offsets(ring_counts),
+            "ring_vertex_offsets": _offsets(vertex_counts),
+            "ring_lat_deg": ring_lat,
+            "ring_lon_deg": ring_lon,
+        }
+        _pack_strings(arrays, "source", [self.source])
+        _pack_strings(arrays, "names", b.names)
+        _pack_strings(arrays, "point_label", b.label)
+        _pack_strings(arrays, "airspace_ident", [a.ident for a in airspaces])
+        _pack_strings(arrays, "airspace_name", [a.name for a in airspaces])
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> NavData:
+        """Rebuild a store from the output of :meth:`to_arrays`.
+
+        Raises
+        ------
+        ValueError
+            When the arrays were written in another layout (see :data:`ARRAYS_FORMAT`).
+        KeyError
+            When an array is missing.
+        """
+        found = int(np.asarray(arrays["format"])[0])
+        if found != ARRAYS_FORMAT:
+            raise ValueError(f"NavData arrays have layout {found}, expected {ARRAYS_FORMAT}")
+
+        nav = cls(source=_unpack_strings(arrays, "source")[0])
+        b = nav._b
+        b.names = _unpack_strings(arrays, "names")
+        b.name_ids = {name: i for i, name in enumerate(b.names)}
+        b.point_name = np.asarray(arrays["point_name_id"]).tolist()
+        b.lat = np.asarray(arrays["point_lat_deg"]).tolist()
+        b.lon = np.asarray(arrays["point_lon_deg"]).tolist()
+        b.kind = np.asarray(arrays["point_kind"]).tolist()
+        b.label = _unpack_strings(arrays, "point_label")
+        by_name = b.by_name
+        for index, name_id in enumerate(b.point_name):
+            same_name = by_name.get(name_id)
+            if same_name is None:
+                by_name[name_id] = [index]
+            else:
+                same_name.append(index)
+
+        for index in np.asarray(arrays["airport_points"]).tolist():
+            nav.airports[b.names[b.point_name[index]]] = index
+
+        offsets = np.asarray(arrays["airway_offsets"])
+        points = np.asarray(arrays["airway_points"], dtype=np.int64)
+        for k, name_id in enumerate(np.asarray(arrays["airway_name_id"]).tolist()):
+            nav._airways.setdefault(b.names[name_id], []).append(points[offsets[k] : offsets[k + 1]])
+
+        ring_offsets = np.asarray(arrays["airspace_ring_offsets"])
+        vertex_offsets = np.asarray(arrays["ring_vertex_offsets"])
+        ring_lat, ring_lon = np.asarray(arrays["ring_lat_deg"]), np.asarray(arrays["ring_lon_deg"])
+        names = _unpack_strings(arrays, "airspace_name")
+        lower, upper = np.asarray(arrays["airspace_lower_fl"]), np.asarray(arrays["airspace_upper_fl"])
+        for k, ident in enumerate(_unpack_strings(arrays, "airspace_ident")):
+            rings = []
+            for r in range(int(ring_offsets[k]), int(ring_offsets[k + 1])):
+                start, stop = int(vertex_offsets[r]), int(vertex_offsets[r + 1])
+                rings.append((ring_lat[start:stop].copy(), ring_lon[start:stop].copy()))
+            nav.airspaces[ident] = Airspace(ident, rings, int(lower[k]), int(upper[k]), names[k])
+
+        return nav
 
     # Arrays -------------------------------------------------------------------------------
 
