@@ -35,6 +35,7 @@ def plot_route_map(
     duplicates: dict[str, Sequence[tuple[float, float, str]]],
     portions: Sequence[tuple[tuple[float, float, str], tuple[float, float, str]]] = (),
     wrong_match: tuple[float, float, str] | None = None,
+    labelled: set[str] | None = None,
 ) -> Path:
     """Draw a world panel and an airspace close-up of a route; return the PNG path.
 
@@ -48,6 +49,8 @@ def plot_route_map(
         Entry and exit of each portion: ``((lat, lon, name), (lat, lon, name))``.
     wrong_match
         The place the legacy logic matched by name, drawn as a dashed link from the exit.
+    labelled
+        Names of the route points to label in the close-up (all when ``None``).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,7 +76,7 @@ def plot_route_map(
             axis.plot(exit_[1], exit_[0], "v", color="tab:orange", ms=9, label="exit")
         if wrong_match is not None and portions:
             exit_ = portions[-1][1]
-            axis.plot([exit_[1], wrong_match[1]], [exit_[0], wrong_match[0]], "--", color="tab:red", lw=1, label=f"legacy match {wrong_match[2]}")
+            axis.plot([exit_[1], wrong_match[1]], [exit_[0], wrong_match[0]], "--", color="tab:red", lw=1, label=f"legacy exit: {wrong_match[2]}")
         axis.set_xlabel("longitude [deg]")
         axis.set_ylabel("latitude [deg]")
         axis.grid(True, lw=0.3)
@@ -91,7 +94,7 @@ def plot_route_map(
     close.set_ylim(south - 3, north + 1)
     close.set_title(f"{volume.name}: entry, exit and the points near them")
     for name, la, lo in route:
-        if west - 4 <= lo <= east + 4 and south - 3 <= la <= north + 1:
+        if (labelled is None or name in labelled) and west - 4 <= lo <= east + 4 and south - 3 <= la <= north + 1:
             close.annotate(name, (lo, la), xytext=(3, -9), textcoords="offset points", fontsize=7)
     handles, labels = close.get_legend_handles_labels()
     unique = dict(zip(labels, handles))

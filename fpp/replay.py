@@ -17,7 +17,10 @@ from fpp.convert.hardened import HardenedConverter
 from fpp.convert.legacy import LegacyConverter, LegacyTrace, uk_point_table
 from fpp.errors import CriticalException, PlanError
 from fpp.formats.adexp import parse_adexp
+from fpp.formats.item15 import parse_item15
+from fpp.geo import Polygon, interpolate
 from fpp.plot import plot_route_map
+from fpp.route.resolve import resolve_route
 from fpp.scenario import Scenario
 from fpp.system.channel import Channel, ChannelPair, ChannelTiming, Outcome
 from fpp.traffic import generate_uk_traffic
@@ -32,10 +35,14 @@ class _Message:
     arrival: datetime
 
 
-def _legacy_accepts(converter: LegacyConverter):
+def _ordinary(*converters):
+    """Filter for background traffic: a plan that every converter turns into a record."""
+
     def accept(text: str) -> bool:
+        message = parse_adexp(text)
         try:
-            converter.convert(parse_adexp(text))
+            for converter in converters:
+                converter.convert(message)
         except (CriticalException, PlanError):
             return False
         return True
@@ -111,17 +118,19 @@ def run_replay(
     before, after = int(traffic.get("plans_before", 0)), int(traffic.get("plans_after", 0))
     spacing = timedelta(hours=1.0 / rate)
     generated = generate_uk_traffic(nav, volume, before + after, seed, arrival - spacing * before, rate,
-                                    accept=_legacy_accepts(legacy))
+                                    accept=_ordinary(legacy, hardened))
     messages = [_Message(p.message_id, p.adexp_text, p.arrival) for p in generated[:before]]
     messages.append(_Message(callsign, adexp_text, arrival))
     messages += [_Message(p.message_id, p.adexp_text, p.arrival + spacing) for p in generated[before:]]
 
     trace = LegacyTrace()
     legacy_error = None
+    legacy_cause = None
     try:
         legacy.convert(message, trace)
     except CriticalException as error:
         legacy_error = str(error)
+        legacy_cause = error.cause
 
     legacy_run = _run_pair(legacy, "legacy", messages, timing, scenario, callsign)
     hardened_run = _run_pair(hardened, "hardened", messages, timing, scenario, callsign)
@@ -139,15 +148,27 @@ def run_replay(
     if record is not None:
         portions = [((p.entry.lat_deg, p.entry.lon_deg, p.entry.name), (p.exit.lat_deg, p.exit.lon_deg, p.exit.name))
                     for p in record.portions]
+    item15 = parse_item15(message.route or "")
+    expanded = resolve_route(item15, nav, message.get("ADEP"), message.get("ADES"), hardened.airway_index)
+    filed = {p.name for p in expanded.points if p.element_index is not None}
     wrong = None
-    matched = [i for i in nav.candidates("DVL") if nav.position(int(i))[1] < -30]
-    if legacy_error and matched:
-        wrong = (*nav.position(int(matched[0])), "DVL (Item 15)")
+    if legacy_cause is not None:
+        named = [p for p in expanded.points if p.element_index is not None and p.name == legacy_cause.token]
+        if named:
+            wrong = (named[0].lat_deg, named[0].lon_deg, f"{legacy_cause.token} in Item 15")
     map_path = plot_route_map(
         Path(out_dir) / f"{scenario.name}-map.png",
         f"{callsign} {message.get('ADEP')}-{message.get('ADES')}: expanded route and every DVL",
-        route, volume, duplicates, portions, wrong,
+        route, volume, duplicates, portions, wrong, labelled=filed | {p[0][2] for p in portions} | {p[1][2] for p in portions},
     )
+
+    gaps = []
+    if record is not None:
+        for number, (before_gap, after_gap) in enumerate(zip(record.portions[:-1], record.portions[1:]), start=1):
+            middle = interpolate(before_gap.exit.lat_deg, before_gap.exit.lon_deg, after_gap.entry.lat_deg, after_gap.entry.lon_deg, 0.5)
+            inside = sorted(ident for ident, airspace in nav.airspaces.items()
+                            if any(Polygon(lat, lon).contains(*middle) for lat, lon in airspace.rings))
+            gaps.append({"after_portion": number, "airspaces": inside})
 
     local = scenario.utc_to_local
     return {
@@ -174,10 +195,15 @@ def run_replay(
             "counts": hardened_run["counts"],
             "error_codes": hardened_run["error_codes"],
             "outcome": hardened_run["watched"].outcome.value if hardened_run["watched"] else None,
+            "gaps": gaps,
             "delivered": hardened_run["delivered"],
         },
         "map": str(map_path),
     }
+
+
+def _clock(iso: str | None) -> str:
+    return f"{iso[11:19]}Z" if iso else "--:--:--"
 
 
 def format_replay(result: dict[str, Any]) -> str:
@@ -210,8 +236,12 @@ def format_replay(result: dict[str, Any]) -> str:
     lines.append(f"  {msg['callsign']}: {hardened['outcome']}")
     for number, portion in enumerate(hardened["portions"], start=1):
         entry, exit_ = portion["entry"], portion["exit"]
-        lines.append(f"  portion {number}: entry {entry['name']} {entry['eto']} {entry['level']}, exit {exit_['name']} {exit_['eto']} {exit_['level']}")
+        lines.append(f"  portion {number}: entry {entry['name']} {_clock(entry['eto'])} {entry['level']}, "
+                     f"exit {exit_['name']} {_clock(exit_['eto'])} {exit_['level']}")
         lines.append(f"    route: {portion['route']}")
+        for gap in hardened["gaps"]:
+            if gap["after_portion"] == number:
+                lines.append(f"  between portions {number} and {number + 1} the route lies in {', '.join(gap['airspaces']) or 'no listed airspace'}")
     if hardened["record"]:
         lines.append("  NAS record:")
         lines += [f"    {line}" for line in hardened["record"].splitlines()]

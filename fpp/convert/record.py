@@ -27,9 +27,12 @@ def format_position(lat_deg: float, lon_deg: float) -> str:
     """Format a position as ICAO degrees and minutes, rounded to the nearest minute."""
     lat_min = round(abs(lat_deg) * 60)
     lon_min = round(abs(lon_deg) * 60)
+    # A value that rounds to zero takes N or E, whatever the sign of the rounding error.
+    north = lat_deg >= 0 or lat_min == 0
+    east = lon_deg >= 0 or lon_min == 0 or lon_min == 180 * 60
     return (
-        f"{lat_min // 60:02d}{lat_min % 60:02d}{'N' if lat_deg >= 0 else 'S'}"
-        f"{lon_min // 60:03d}{lon_min % 60:02d}{'E' if lon_deg >= 0 else 'W'}"
+        f"{lat_min // 60:02d}{lat_min % 60:02d}{'N' if north else 'S'}"
+        f"{lon_min // 60:03d}{lon_min % 60:02d}{'E' if east else 'W'}"
     )
 
 
