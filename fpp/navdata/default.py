@@ -25,7 +25,7 @@ import numpy as np
 
 from fpp.errors import NavDataError
 from fpp.navdata.airspace import load_bluesky_fir_dir, load_geojson, load_polyalt_scn
-from fpp.navdata.store import ARRAYS_FORMAT, NavData
+from fpp.navdata.store import ARRAYS_FORMAT, NavData, PointKind
 from fpp.navdata.xplane import load_airports_csv, load_awy, load_directory, load_fix, load_nav
 
 __all__ = [
@@ -177,7 +177,9 @@ def load_navdata(path: PathLike | None = None, *, strict: bool = True) -> NavDat
         :func:`~fpp.navdata.xplane.load_directory`, plus the airspaces found in it, in this
         order: a ``fir/`` folder of BlueSky FIR files, then ``*.geojson`` files, then BlueSky
         ``*.scn`` files with ``POLYALT`` commands. A later airspace replaces an earlier one of
-        the same ident.
+        the same ident. A folder without aerodromes takes those of the default data, and a
+        folder without airspaces takes the default FIR polygons, so that routes anchor on their
+        aerodromes and the UK FIRs exist.
     strict
         Raise on an invalid navigation data row when true; otherwise skip and log it.
 
@@ -201,4 +203,20 @@ def load_navdata(path: PathLike | None = None, *, strict: bool = True) -> NavDat
         load_geojson(geojson, nav)
     for scenario in sorted(directory.glob("*.scn")):
         load_polyalt_scn(scenario, nav)
+    if not nav.airports or not nav.airspaces:
+        _complete_from_default(nav)
     return nav
+
+
+def _complete_from_default(nav: NavData) -> None:
+    """Add the default aerodromes or FIR polygons to a store that has none."""
+    default = load_default()
+    if not nav.airports:
+        for icao, index in sorted(default.airports.items(), key=lambda item: item[1]):
+            lat, lon = default.position(index)
+            nav.add_point(icao, lat, lon, PointKind.AIRPORT, default.point_label(index))
+        logger.info("added %d aerodromes of the default data", len(default.airports))
+    if not nav.airspaces:
+        for airspace in default.airspaces.values():
+            nav.add_airspace(airspace)
+        logger.info("added %d airspaces of the default data", len(default.airspaces))
