@@ -19,8 +19,8 @@ logger = logging.getLogger("fpp")
 def split_messages(text: str) -> list[str]:
     """Split a file of messages into messages.
 
-    Messages are separated by a line holding only ``NNNN`` or by one or more blank lines; an
-    ADEXP message may span several lines, and so may an ICAO message in brackets.
+    Messages are separated by a line with only ``NNNN`` or by blank lines. A message may span
+    several lines, and a blank line inside an open bracket of an ICAO message does not end it.
     """
     messages, current = [], []
     for line in text.splitlines():
@@ -144,7 +144,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``fpp`` command."""
+    """Build the argument parser of the ``fpp`` command."""
     parser = argparse.ArgumentParser(prog="fpp", description="Flight-plan processing simulator and fault-injection testbed.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and every caught error")
     sub = parser.add_subparsers(dest="command", required=True)

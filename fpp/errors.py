@@ -201,7 +201,7 @@ class CriticalException(FppError):
     """The legacy converter's unrecoverable state: the channel that raised it stops.
 
     Only :mod:`fpp.convert.legacy` raises it, on purpose, to reproduce the behaviour of the
-    converter that failed on 28 August 2023. ``cause`` holds the plan-level error that the
+    converter that failed on 28 August 2023. ``cause`` is the plan-level error that the
     hardened logic would have raised for the same plan.
     """
 

@@ -3,8 +3,7 @@
 The Earth is a sphere of radius :data:`EARTH_RADIUS_NM`. Route legs and airspace edges are
 great-circle arcs (the edge model: an FIR edge between two vertices is the shorter great-circle
 arc, not a parallel of latitude or a rhumb line). Coordinates are degrees, north and east
-positive. Every function here is pure and works on floats; the Numba kernels of the hot path
-reimplement the few they need and are compared against these.
+positive. Every function here is pure and works on floats.
 
 Point-in-polygon uses the gnomonic projection centred on the polygon: it maps great circles to
 straight lines, so the planar crossing test is exact for great-circle edges, and polygons that
@@ -120,7 +119,7 @@ def interpolate(lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg: flo
 
 
 def _on_arc(a: Sequence[float], b: Sequence[float], n: Sequence[float], x: Sequence[float]) -> bool:
-    """Whether ``x`` (on the great circle of a, b with normal n) lies on the shorter arc a..b."""
+    """Test whether ``x``, on the great circle of a and b with normal n, lies on the shorter arc a..b."""
     return _dot(_cross(a, x), n) >= -1e-15 and _dot(_cross(x, b), n) >= -1e-15
 
 
@@ -230,7 +229,7 @@ class Polygon:
         return min(point_arc_distance_nm(lat_deg, lon_deg, *edge) for edge in self.edges())
 
     def contains(self, lat_deg: float, lon_deg: float) -> bool:
-        """Whether a position lies strictly inside (boundary handling is the caller's rule)."""
+        """Test whether a position lies strictly inside; the caller decides about the boundary."""
         v = to_xyz(lat_deg, lon_deg)
         if _angle(v, self._centre) > self._radius + 1e-9:
             return False

@@ -216,6 +216,7 @@ def format_replay(result: dict[str, Any]) -> str:
     traffic = result["traffic"]
     lines.append(f"  background: {traffic['plans_before']} ordinary plans before it and {traffic['plans_after']} after, "
                  f"{traffic['rate_per_hour']:.0f} per hour")
+
     legacy = result["legacy"]
     lines.append("")
     lines.append("LEGACY (the 2023 logic)")
@@ -230,6 +231,7 @@ def format_replay(result: dict[str, Any]) -> str:
     if legacy["seconds_to_both_down"] is not None:
         lines.append(f"  both channels down {legacy['seconds_to_both_down']:.1f} s after the message arrived ({legacy['channels_down_at']})")
     lines.append(f"  messages: {', '.join(f'{k} {v}' for k, v in legacy['counts'].items())} (of {legacy['delivered']} delivered)")
+
     hardened = result["hardened"]
     lines.append("")
     lines.append("HARDENED")
@@ -247,6 +249,7 @@ def format_replay(result: dict[str, Any]) -> str:
         lines += [f"    {line}" for line in hardened["record"].splitlines()]
     lines.append(f"  final channel states: {', '.join(f'{k} {v}' for k, v in hardened['channels'].items())}")
     lines.append(f"  messages: {', '.join(f'{k} {v}' for k, v in hardened['counts'].items())} (of {hardened['delivered']} delivered)")
+
     lines.append("")
     lines.append(f"map: {result['map']}")
     return "\n".join(lines)

@@ -21,7 +21,7 @@ __all__ = ["Scenario", "find_scenario", "scenario_root"]
 
 
 def scenario_root() -> Path:
-    """The ``scenarios`` folder next to the ``fpp`` package (a source checkout)."""
+    """Return the ``scenarios`` folder next to the ``fpp`` package (a source checkout)."""
     return Path(__file__).resolve().parent.parent / "scenarios"
 
 
@@ -80,7 +80,7 @@ class Scenario:
         return moment + self.utc_offset
 
     def navdata(self, directory: str | None = None) -> NavData:
-        """The navigation data: the default set (or ``directory``) plus the scenario's supplement."""
+        """Load the default data (or ``directory``) plus the scenario's supplement, once."""
         if self._nav is None:
             nav = load_navdata(directory)
             supplement = self.section("navdata").get("supplement")

@@ -1,9 +1,8 @@
 """Seeded generator of ordinary flight plans over UK airways.
 
-Each plan follows real airways of the navigation data through UK airspace: a stretch of one
-airway with at least one UK point, sometimes continued on a second airway that crosses it at the
-stretch's last point, between the aerodromes nearest to its ends. Callsigns, types and levels are
-drawn from short lists of common European values. The same seed gives the same plans.
+Each plan follows a stretch of one real airway with at least one point in UK airspace, between
+the aerodromes nearest to its ends. Callsigns, types and levels are drawn from short lists of
+common European values. The same seed gives the same plans.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ Boundary rule, used by both converters and by the tests:
   appears.
 
 The default tolerance, :data:`DEFAULT_BOUNDARY_TOLERANCE_NM`, is 2 NM because the FIR polygons
-of the default data (X-Plane cycle 2013.10) are simplified: published boundary points such as
-SITET (50.1N 0.0E, on the London FIR boundary with France) lie about 1.2 NM from them.
+of the default data (X-Plane cycle 2013.10) are simplified. Published boundary points lie up to
+about 1.2 NM from them: SITET (50.1N 0.0E) is on the London FIR boundary with France.
 """
 
 from __future__ import annotations
@@ -55,11 +55,11 @@ class AirspaceVolume:
         return min(p.boundary_distance_nm(lat_deg, lon_deg) for p in self.polygons)
 
     def on_boundary(self, lat_deg: float, lon_deg: float) -> bool:
-        """Whether a position lies within the tolerance of an edge."""
+        """Test whether a position lies within the tolerance of an edge."""
         return self.boundary_distance_nm(lat_deg, lon_deg) <= self.boundary_tolerance_nm
 
     def contains(self, lat_deg: float, lon_deg: float) -> bool:
-        """Whether a position is inside the volume or on its boundary."""
+        """Test whether a position is inside the volume or on its boundary."""
         if any(p.contains(lat_deg, lon_deg) for p in self.polygons):
             return True
         return self.on_boundary(lat_deg, lon_deg)

@@ -48,8 +48,8 @@ class HardenedLimits:
     Attributes
     ----------
     max_points
-        Most RTEPTS points accepted; a longer plan is quarantined with ``CONV206`` rather than
-        allowed to take the channel's time (the lesson of the FAA ERAM failure of 2014).
+        Maximum number of RTEPTS points. A longer plan is quarantined with ``CONV206`` so that it
+        cannot take the channel's time, the lesson of the FAA ERAM failure of 2014.
     max_ground_speed_kt
         Fastest plausible ground speed between consecutive RTEPTS points [kt].
     match_tolerance_nm
@@ -184,7 +184,12 @@ class HardenedConverter:
         text = expanded.item15.text
         before = [k for k, r in enumerate(alignment) if r <= entry]
         after = [k for k, r in enumerate(alignment) if r >= exit_]
-        start = elements[filed[before[-1]].element_index].offset if before else (elements[0].offset if elements else 0)
+        if before:
+            start = elements[filed[before[-1]].element_index].offset
+        elif elements:
+            start = elements[0].offset
+        else:
+            start = 0
         if after:
             last = elements[filed[after[0]].element_index]
         else:

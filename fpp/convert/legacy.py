@@ -5,8 +5,9 @@ faithful on purpose, defects included; use :mod:`fpp.convert.hardened` for a con
 does not stop.
 
 1. In the RTEPTS list, find the first UK point (the entry) and the last UK point (the exit). A
-   point is a UK point when its designator is in the UK point table (the designators of the
-   navigation data that lie in UK airspace); a GEO point is placed by its coordinates.
+   point is a UK point when its designator is in the UK point table, which lists the
+   designators of the navigation data that lie in UK airspace. A GEO point is placed by its
+   coordinates.
 2. Search the Item 15 tokens forward from the start for the entry designator.
 3. Search the Item 15 tokens backward from the end for the exit designator.
 4. If it is not there, take the next RTEPTS point beyond the exit and search again, and so on.

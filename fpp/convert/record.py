@@ -1,9 +1,9 @@
 """The NAS-style output record: what the converter hands to the flight data processing system.
 
 NATS publishes no NAS interface, so this is fpp's own format, documented in
-``docs/nas-record.md``. A record carries the flight's identity and, for each portion of the route
-inside the airspace, the entry and exit with time and level, the portion of Item 15 as filed, and
-the points of the expanded route inside the airspace with time and level.
+``docs/nas-record.md``. A record carries the flight's identity and one block per portion of the
+route inside the airspace. A block gives the entry and exit with time and level, the portion of
+Item 15 as filed, and the points of the expanded route inside the airspace.
 
 Text form, one field per line, portions numbered from 1::
 

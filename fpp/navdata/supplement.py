@@ -1,6 +1,6 @@
 """Supplementary navigation data carried by a scenario: points and airway versions of another cycle.
 
-The default data is the 2013.10 cycle; a scenario about a later date lists the points and airway
+The default data is the 2013.10 cycle. A scenario about a later date lists the points and airway
 sequences it needs from that date in a small text file::
 
     # comment

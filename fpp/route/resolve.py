@@ -2,10 +2,10 @@
 
 Resolution has three steps:
 
-1. **Classify** each designator by its position and the data: a token between two points that
-   names an airway is an ATS route; a token that names a point is a significant point; a
-   procedure-shaped token first or last that is neither is a SID or STAR (the default data has no
-   procedures, so the aerodrome is joined directly and a warning is recorded).
+1. **Classify** each designator by its position and the data. A token between two points that
+   names an airway is an ATS route, and a token that names a point is a significant point. A
+   procedure-shaped token, first or last, that is neither is a SID or STAR. The default data has
+   no procedures, so the aerodrome is joined directly and a warning is recorded.
 2. **Choose** one candidate position for every point with the whole route as context: a Viterbi
    pass over the candidates minimises the total length of the route from the departure to the
    destination aerodrome, where an airway leg costs its length along the airway and is

@@ -95,7 +95,7 @@ class EventLog:
 
 @dataclass
 class Result:
-    """What became of one message."""
+    """Outcome of one message, with the record or the error that decided it."""
 
     message_id: str
     outcome: Outcome
@@ -116,7 +116,7 @@ class ChannelTiming:
     detection_s
         Time for control and monitoring to notice a channel in maintenance.
     takeover_s
-        Time for the backup to take over the message flow once told.
+        Time for the backup to take over the message flow after the failure is detected.
     """
 
     processing_s: float = 0.5

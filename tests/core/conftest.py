@@ -59,8 +59,8 @@ def trap_nav():
     """The August 2023 pattern in miniature.
 
     Item 15 names DUPAA (the western one) early. The airway QX2 leaves the square FIR XXFIR
-    after EXITP, passes OUTSD and the eastern DUPAA, so the exit and the next point are not in
-    Item 15 and the next one after them shares its designator with an Item 15 point.
+    after EXITP and passes OUTSD and the eastern DUPAA. Neither the exit nor OUTSD is in Item
+    15, and the point after them shares its designator with an Item 15 point.
     """
     return build_nav(
         points=[

@@ -44,8 +44,10 @@ def test_expansion_picks_each_dvl_by_context(scenario):
     fpl = parse_icao(scenario.path("fbu731.fpl").read_text())
     expanded = resolve_route(fpl.route, nav, fpl.adep, fpl.ades)
     dvl = [p for p in expanded.points if p.name == "DVL"]
-    assert dvl[0].lat_deg == pytest.approx(48.1152, abs=0.01) and dvl[0].lon_deg == pytest.approx(-98.9125, abs=0.01)
-    assert dvl[1].lat_deg == pytest.approx(49.3108, abs=0.01) and dvl[1].lon_deg == pytest.approx(0.3127, abs=0.01)
+    assert dvl[0].lat_deg == pytest.approx(48.1152, abs=0.01)
+    assert dvl[0].lon_deg == pytest.approx(-98.9125, abs=0.01)
+    assert dvl[1].lat_deg == pytest.approx(49.3108, abs=0.01)
+    assert dvl[1].lon_deg == pytest.approx(0.3127, abs=0.01)
 
 
 def test_legacy_stops_both_channels_for_the_documented_reason(result):
@@ -98,7 +100,8 @@ def test_map_is_written(result):
 
 def test_text_output_names_every_stage(result):
     text = format_replay(result)
-    assert "LEGACY" in text and "HARDENED" in text
+    assert "LEGACY" in text
+    assert "HARDENED" in text
     assert "primary MAINTENANCE, backup MAINTENANCE" in text
     assert f"route: {UK_ROUTE}" in text
 
