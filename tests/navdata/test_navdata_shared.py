@@ -11,7 +11,7 @@ import pytest
 from fpp.navdata import NavData, PointKind, load_geojson, load_navdata, load_polyalt_scn
 from fpp.navdata.store import _distance_nm
 
-from navdata_paths import require_shared
+from .navdata_paths import require_shared
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
