@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from fpp.errors import CriticalException, FppError, PlanError
+from fpp.errors import CriticalException, FormatError, FppError, PlanError
 
 __all__ = ["main", "split_messages"]
 
@@ -19,27 +19,69 @@ logger = logging.getLogger("fpp")
 def split_messages(text: str) -> list[str]:
     """Split a file of messages into messages.
 
-    Messages are separated by a line with only ``NNNN`` or by blank lines. A message may span
-    several lines, and a blank line inside an open bracket of an ICAO message does not end it.
+    A message starts at a line that begins with ``ZCZC``, ``(`` (ICAO) or ``-TITLE`` (ADEXP), and
+    ends before the next such line or at a line with only ``NNNN``. Blank lines inside a message
+    are kept, because whitespace is legal inside both formats. Text before the first start line
+    belongs to the first message.
     """
-    messages, current = [], []
+    messages: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        if any(line.strip() for line in current):
+            messages.append("\n".join(current).strip("\n"))
+        current.clear()
+
     for line in text.splitlines():
-        stripped = line.strip()
-        if stripped == "NNNN" or (not stripped and current and not _open_bracket(current)):
-            if current:
-                messages.append("\n".join(current))
-            current = []
-            continue
-        if stripped or current:
-            current.append(line)
-    if any(line.strip() for line in current):
-        messages.append("\n".join(current))
+        stripped = line.lstrip()
+        starts = stripped.startswith(("ZCZC", "(", "-TITLE"))
+        if starts and _has_body(current):
+            flush()
+        current.append(line)
+        if stripped.rstrip() == "NNNN":
+            flush()
+    flush()
     return messages
 
 
-def _open_bracket(lines: list[str]) -> bool:
-    text = "\n".join(lines)
-    return text.count("(") > text.count(")")
+def _has_body(lines: list[str]) -> bool:
+    """Whether lines already hold message text beyond an AFTN envelope's heading lines."""
+    return any("(" in line or line.lstrip().startswith("-") for line in lines)
+
+
+def _read_input(path: str) -> str:
+    """Read a message file (or standard input for ``-``) as UTF-8 text.
+
+    Raises
+    ------
+    FppError
+        When the file cannot be read or is not UTF-8 text.
+    """
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise FppError(f"{path} is not UTF-8 text (byte {error.start}: {error.reason}); convert it to UTF-8") from None
+    except OSError as error:
+        raise FppError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+def _filing_time(text: str):
+    from datetime import datetime
+
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid filing time {text!r}: expected YYYY-MM-DDTHH:MM in UTC") from None
+
+
+def _ifplid(text: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[A-Z]{2}\d{8}", text):
+        raise argparse.ArgumentTypeError(f"invalid IFPLID {text!r}: expected two capital letters and eight digits, as AA00000731")
+    return text
 
 
 def _load_nav(args: argparse.Namespace):
@@ -53,13 +95,24 @@ def _load_nav(args: argparse.Namespace):
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
-    from fpp.replay import format_replay, run_replay
+    from fpp.replay import format_replay, replay_seed, run_replay
     from fpp.scenario import Scenario
+    from fpp.sim.params import parse_assignment
 
     scenario = Scenario.load(args.name)
-    print(f"fpp replay {scenario.name}: seed {args.seed if args.seed is not None else scenario.section('traffic').get('seed')}",
-          file=sys.stderr)
-    result = run_replay(scenario, out_dir=args.out, navdata_dir=args.navdata, seed=args.seed)
+    try:
+        overrides = dict(parse_assignment(text) for text in args.set or [])
+    except ValueError as error:
+        print(f"fpp: error: {error}", file=sys.stderr)
+        return 2
+    print(f"fpp replay {scenario.name}: seed {replay_seed(scenario, args.seed)}", file=sys.stderr)
+    try:
+        result = run_replay(scenario, out_dir=args.out, navdata_dir=args.navdata, seed=args.seed,
+                            simulate=not args.no_simulation, variant=args.variant, overrides=overrides,
+                            compare=args.compare, plot=args.plot, journal_path=args.journal)
+    except ValueError as error:
+        print(f"fpp: error: {error}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     else:
@@ -68,31 +121,37 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _cmd_expand(args: argparse.Namespace) -> int:
-    from datetime import datetime
-
     from fpp.formats.adexp import emit_adexp
     from fpp.formats.icao import parse_icao
     from fpp.route.ifpl import build_ifpl
     from fpp.route.resolve import AirwayIndex, resolve_route
 
+    text = _read_input(args.file)
     nav, _ = _load_nav(args)
     index = AirwayIndex(nav)
-    text = Path(args.file).read_text(encoding="utf-8") if args.file != "-" else sys.stdin.read()
-    filing = datetime.strptime(args.filing_time, "%Y-%m-%dT%H:%M") if args.filing_time else None
     failures = 0
     outputs = []
     for number, raw in enumerate(split_messages(text), start=1):
+        callsign = ""
         try:
             fpl = parse_icao(raw)
+            callsign = fpl.aircraft_id
             expanded = resolve_route(fpl.route, nav, fpl.adep, fpl.ades, index)
-            message = build_ifpl(fpl, expanded, filing_time=filing, ifplid=args.ifplid)
+            message = build_ifpl(fpl, expanded, filing_time=args.filing_time, ifplid=args.ifplid)
+            output = emit_adexp(message)
         except PlanError as error:
             failures += 1
-            print(f"message {number}: {error}", file=sys.stderr)
+            print(f"message {number}: rejected: {error}", file=sys.stderr)
+            continue
+        except ValueError as error:
+            # The writer refuses text it could not read back, such as a remark holding " -ADES".
+            failures += 1
+            rejection = FormatError("SYN113", callsign, None, field="ADEXP", detail=f"cannot be written as ADEXP: {error}")
+            print(f"message {number}: rejected: {rejection}", file=sys.stderr)
             continue
         for warning in expanded.warnings:
             print(f"message {number}: warning: {warning}", file=sys.stderr)
-        outputs.append(emit_adexp(message))
+        outputs.append(output)
     result = "\n\n".join(outputs) + ("\n" if outputs else "")
     if args.output:
         Path(args.output).write_text(result, encoding="utf-8")
@@ -108,11 +167,11 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     from fpp.formats.adexp import parse_adexp
     from fpp.convert.airspace import uk_airspace
 
+    text = _read_input(args.file)
     nav, scenario = _load_nav(args)
     volume = scenario.airspace(nav) if scenario else uk_airspace(nav)
     converter = (LegacyConverter(uk_point_table(nav, volume), volume) if args.logic == "legacy"
                  else HardenedConverter(nav, volume))
-    text = Path(args.file).read_text(encoding="utf-8") if args.file != "-" else sys.stdin.read()
     counts: Counter[str] = Counter()
     codes: Counter[str] = Counter()
     records = []
@@ -130,6 +189,13 @@ def _cmd_convert(args: argparse.Namespace) -> int:
             counts[outcome] += 1
             codes[error.code] += 1
             print(f"message {number}: {outcome}: {error}", file=sys.stderr)
+            continue
+        except (RecursionError, ValueError) as error:
+            # Containment: a message that trips an fpp defect is set aside, and the rest go on.
+            counts["quarantined"] += 1
+            codes["CONV299"] += 1
+            logger.error("message %d quarantined after an unexpected %s: %s", number, type(error).__name__, error)
+            print(f"message {number}: quarantined: CONV299 unexpected {type(error).__name__}: {error}", file=sys.stderr)
             continue
         counts["converted"] += 1
         records.append(record)
@@ -153,19 +219,28 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--navdata", metavar="DIR", help="navigation data folder (X-Plane fix/nav/awy files) instead of the default package data")
         p.add_argument("--scenario", metavar="NAME", help="add this scenario's supplementary navigation data and airspace settings")
 
-    replay = sub.add_parser("replay", help="replay a scenario through legacy and hardened channels")
-    replay.add_argument("name", help="scenario name (aug2023) or folder")
+    replay = sub.add_parser("replay", help="replay a scenario through legacy and hardened channels and simulate its day")
+    replay.add_argument("name", help="scenario name (aug2023, eram2014, nats2014, etfms2018) or folder")
     replay.add_argument("--json", action="store_true", help="print a JSON object instead of text")
-    replay.add_argument("--out", default="out", metavar="DIR", help="folder for the map PNG (default: out)")
+    replay.add_argument("--out", default="out", metavar="DIR", help="folder for the map and plot PNGs (default: out)")
     replay.add_argument("--navdata", metavar="DIR", help="navigation data folder instead of the default package data")
-    replay.add_argument("--seed", type=int, help="seed of the background traffic (default: the scenario's)")
+    replay.add_argument("--seed", type=int, help="seed of the background traffic and the simulation (default: the scenario's)")
+    replay.add_argument("--set", action="append", metavar="NAME=VALUE",
+                        help="replace a simulation parameter, e.g. --set second_line_on_site=true or "
+                             "--set manual_rate_per_hour=120 (repeatable; names and units in docs/simulation.md)")
+    replay.add_argument("--variant", metavar="NAME", help="simulate a variant defined in the scenario file instead of the baseline")
+    replay.add_argument("--compare", action="store_true", help="also simulate every variant of the scenario and print a table")
+    replay.add_argument("--plot", action="store_true", help="write plots of the simulation (channel states and events, "
+                                                            "buffer and backlog, throughput per hour) to --out")
+    replay.add_argument("--journal", metavar="FILE", help="keep the SQLite message journal of the simulation in FILE")
+    replay.add_argument("--no-simulation", action="store_true", help="skip the day simulation")
     replay.set_defaults(func=_cmd_replay)
 
     expand = sub.add_parser("expand", help="expand ICAO FPL messages into the ADEXP IFPL that IFPS would send")
     expand.add_argument("file", help="file of ICAO FPL messages, or - for standard input")
     expand.add_argument("-o", "--output", metavar="FILE", help="write the ADEXP messages here instead of standard output")
-    expand.add_argument("--filing-time", metavar="YYYY-MM-DDTHH:MM", help="UTC filing time written as FILTIM")
-    expand.add_argument("--ifplid", help="IFPLID to write (two letters and eight digits)")
+    expand.add_argument("--filing-time", type=_filing_time, metavar="YYYY-MM-DDTHH:MM", help="UTC filing time written as FILTIM")
+    expand.add_argument("--ifplid", type=_ifplid, help="IFPLID to write (two capital letters and eight digits)")
     navdata_options(expand)
     expand.set_defaults(func=_cmd_expand)
 
@@ -185,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
-    except (FppError, FileNotFoundError, KeyError) as error:
+    except (FppError, OSError) as error:
         print(f"fpp: error: {error}", file=sys.stderr)
         return 1
 

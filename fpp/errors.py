@@ -86,6 +86,7 @@ CODES: dict[str, ErrorCode] = _catalogue(
     ("CONV205", "INCONSISTENT GEOGRAPHY", "Process the plan by hand: consecutive points are implausibly far apart for the times given."),
     ("CONV206", "RESOURCE LIMIT EXCEEDED", "Process the plan by hand: it exceeds a per-plan limit on points or work."),
     ("CONV207", "MISSING ROUTE DATA", "The message needs -ROUTE and a -BEGIN RTEPTS list to be converted."),
+    ("CONV299", "UNEXPECTED ERROR IN CONVERSION", "Process the plan by hand and report the message to the fpp developers: it exposed a defect."),
     ("CONV208", "AMBIGUOUS RTEPTS POINT", "Process the plan by hand: the neighbouring RTEPTS points do not settle which place the designator means."),
 )
 

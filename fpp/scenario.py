@@ -13,11 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from fpp.convert.airspace import AirspaceVolume, uk_airspace
+from fpp.errors import FppError
 from fpp.navdata import load_navdata
 from fpp.navdata.store import NavData
 from fpp.navdata.supplement import load_supplement
 
-__all__ = ["Scenario", "find_scenario", "scenario_root"]
+__all__ = ["Scenario", "ScenarioError", "find_scenario", "scenario_root"]
+
+
+class ScenarioError(FppError):
+    """A scenario that cannot be loaded: missing folder, invalid TOML or an invalid value."""
 
 
 def scenario_root() -> Path:
@@ -50,9 +55,30 @@ class Scenario:
 
     @classmethod
     def load(cls, name_or_path: str) -> Scenario:
-        folder = find_scenario(name_or_path)
-        with open(folder / "scenario.toml", "rb") as handle:
-            return cls(folder, tomllib.load(handle))
+        """Load a scenario by name or folder.
+
+        Raises
+        ------
+        ScenarioError
+            When the folder is missing, the TOML is invalid, or ``date`` is missing or invalid.
+        """
+        try:
+            folder = find_scenario(name_or_path)
+        except FileNotFoundError as error:
+            raise ScenarioError(str(error)) from None
+        path = folder / "scenario.toml"
+        try:
+            with open(path, "rb") as handle:
+                data = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as error:
+            raise ScenarioError(f"{path}: invalid TOML: {error}") from None
+        try:
+            date.fromisoformat(str(data["date"]))
+        except KeyError:
+            raise ScenarioError(f"{path}: missing 'date'; add date = \"YYYY-MM-DD\"") from None
+        except ValueError as error:
+            raise ScenarioError(f"{path}: invalid date {data['date']!r}: {error}") from None
+        return cls(folder, data)
 
     @property
     def name(self) -> str:

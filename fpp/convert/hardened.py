@@ -31,14 +31,17 @@ from datetime import timedelta
 
 from fpp.convert.airspace import AirspaceVolume, Crossing, inside_stretches
 from fpp.convert.record import BoundaryPoint, NasRecord, Portion, PortionPoint, format_position
-from fpp.errors import ConversionError
+from fpp.errors import ConversionError, FormatError
 from fpp.formats.adexp import AdexpMessage, RoutePoint
 from fpp.formats.item15 import parse_item15
 from fpp.geo import distance_nm
 from fpp.navdata.store import NavData
 from fpp.route.resolve import AirwayIndex, ExpandedRoute, choose_candidates, resolve_route
 
-__all__ = ["HardenedConverter", "HardenedLimits"]
+__all__ = ["MAX_LEG_NM", "HardenedConverter", "HardenedLimits"]
+
+#: Longest leg between consecutive RTEPTS points; near the antipode a great circle is undefined [NM].
+MAX_LEG_NM = 10000.0
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,9 @@ class HardenedConverter:
         last = len(points) - 1
         for k, point in enumerate(points):
             ident = point.ident or ""
+            if not ident:
+                raise ConversionError("CONV204", point.kind, point.offset, field="RTEPTS",
+                                      detail=f"RTEPTS element {k + 1} ({point.kind}) has no point designator")
             if ident in geo:
                 candidates.append([(*geo[ident], None)])
                 continue
@@ -112,19 +118,30 @@ class HardenedConverter:
         return [(candidates[k][c][0], candidates[k][c][1]) for k, c in enumerate(choice.chosen)]
 
     def _check_geography(self, points: list[RoutePoint], places: list[tuple[float, float]]) -> None:
-        for k in range(1, len(points)):
-            a, b = points[k - 1], points[k]
-            if a.eto is None or b.eto is None:
+        """Check each stretch between two timed points, across points without an ETO."""
+        last_timed: int | None = None
+        since_nm = 0.0
+        for k in range(len(points)):
+            if k > 0:
+                leg_nm = distance_nm(*places[k - 1], *places[k])
+                if leg_nm > MAX_LEG_NM:
+                    raise ConversionError("CONV205", points[k].ident or "", points[k].offset, field="RTEPTS",
+                                          detail=f"the leg from {points[k - 1].ident} spans {leg_nm:.0f} NM, too close to half the globe to define a great circle")
+                since_nm += leg_nm
+            b = points[k]
+            if b.eto is None:
                 continue
-            gap_nm = distance_nm(*places[k - 1], *places[k])
-            hours = (b.eto - a.eto).total_seconds() / 3600.0
-            if hours < 0 or (hours == 0 and gap_nm > self.limits.match_tolerance_nm) or (
-                hours > 0 and gap_nm / hours > self.limits.max_ground_speed_kt
-            ):
-                raise ConversionError(
-                    "CONV205", b.ident or "", b.offset, field="RTEPTS",
-                    detail=f"{a.ident} to {b.ident}: {gap_nm:.0f} NM in {hours * 60:.1f} min",
-                )
+            if last_timed is not None:
+                a = points[last_timed]
+                hours = (b.eto - a.eto).total_seconds() / 3600.0
+                if hours < 0 or (hours == 0 and since_nm > self.limits.match_tolerance_nm) or (
+                    hours > 0 and since_nm / hours > self.limits.max_ground_speed_kt
+                ):
+                    raise ConversionError(
+                        "CONV205", b.ident or "", b.offset, field="RTEPTS",
+                        detail=f"{a.ident} to {b.ident}: {since_nm:.0f} NM in {hours * 60:.1f} min",
+                    )
+            last_timed, since_nm = k, 0.0
 
     def _reconcile(self, expanded: ExpandedRoute, points: list[RoutePoint], places: list[tuple[float, float]]) -> list[int]:
         filed = [p for p in expanded.points if p.element_index is not None]
@@ -196,7 +213,7 @@ class HardenedConverter:
             route_elements = [e for e in elements if e.text != "T"]
             last = route_elements[-1] if route_elements else None
         end = last.offset + len(last.text) if last is not None else len(text)
-        return " ".join(text[start:end].split())
+        return " ".join(text[start:end].split()).upper()
 
     # Conversion -------------------------------------------------------------------------
 
@@ -210,9 +227,13 @@ class HardenedConverter:
             :class:`~fpp.errors.ConversionError` naming the token at fault; ``CONV200`` when
             the route does not enter the airspace.
         """
+        callsign = message.get("ARCID") or ""
+        for keyword, count in (("ROUTE", len(message.get_all("ROUTE"))), ("RTEPTS", len(message.find_all("RTEPTS")))):
+            if count > 1:
+                raise FormatError("SYN113", keyword, None, field=keyword,
+                                  detail=f"{keyword} appears {count} times; a message carries one route")
         route = message.route
         points = message.rtepts()
-        callsign = message.get("ARCID") or ""
         if not route or not points:
             raise ConversionError("CONV207", callsign, None, field="ROUTE" if not route else "RTEPTS")
         if len(points) > self.limits.max_points:
@@ -227,7 +248,8 @@ class HardenedConverter:
 
         stretches = inside_stretches(self.volume, [p[0] for p in places], [p[1] for p in places])
         if not stretches:
-            raise ConversionError("CONV200", callsign, None, field="RTEPTS", detail=f"no part of the route lies in {self.volume.name}")
+            raise ConversionError("CONV200", callsign, None, field="RTEPTS",
+                                  detail=f"no stretch of the route of positive length lies in {self.volume.name}")
         portions = []
         previous_exit = -1.0
         for stretch in stretches:

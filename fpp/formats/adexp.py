@@ -431,10 +431,18 @@ def _list_name(keyword: str, value: str | None, offset: int) -> str:
     return words[0]
 
 
+#: Deepest nesting of lists and structured fields accepted. Real messages nest three or four
+#: levels (a -PT inside RTEPTS); the limit keeps a hostile message from exhausting the stack.
+MAX_NESTING = 32
+
+
 def _begin(stack: list[_Frame], value: str | None, offset: int) -> None:
     name = _list_name("BEGIN", value, offset)
     while not stack[-1].is_list and len(stack) > 1:
         _close(stack)
+    if len(stack) > MAX_NESTING:
+        raise FormatError("SYN112", f"-BEGIN {name}", offset,
+                          detail=f"lists nested more than {MAX_NESTING} deep")
     stack.append(_Frame(name, offset, True, LIST_ELEMENTS.get(name, frozenset()), None))
 
 

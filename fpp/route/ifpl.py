@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from fpp.errors import FormatError
 from fpp.formats.adexp import AdexpField, AdexpMessage, basic, listfield, point_field, structured
 from fpp.formats.icao import IcaoMessage
 from fpp.formats.item15 import SpeedLevel
@@ -22,7 +23,11 @@ from fpp.formats.latlon import format_adexp_lat, format_adexp_lon, format_latlon
 from fpp.geo import distance_nm
 from fpp.route.resolve import ExpandedRoute
 
-__all__ = ["build_ifpl", "level_text", "off_block_time"]
+__all__ = ["MAX_GEO_POINTS", "MAX_REF_POINTS", "build_ifpl", "level_text", "off_block_time"]
+
+#: ADEXP point names have room for GEO01..GEO999 and REF01..REF99.
+MAX_GEO_POINTS = 999
+MAX_REF_POINTS = 99
 
 #: Speed used when a plan gives none, such as a VFR plan without a cruising speed [kt].
 DEFAULT_SPEED_KT = 250.0
@@ -141,9 +146,15 @@ def _rtepts_names(expanded: ExpandedRoute) -> list[str]:
     for point in expanded.points:
         if point.kind == "GEO":
             geo += 1
+            if geo > MAX_GEO_POINTS:
+                raise FormatError("SYN114", point.name, None, field="15",
+                                  detail=f"more than {MAX_GEO_POINTS} lat/long points; ADEXP names them GEO01 to GEO{MAX_GEO_POINTS}")
             names.append(f"GEO{geo:02d}")
         elif point.kind == "REF":
             ref += 1
+            if ref > MAX_REF_POINTS:
+                raise FormatError("SYN114", point.name, None, field="15",
+                                  detail=f"more than {MAX_REF_POINTS} bearing/distance points; ADEXP names them REF01 to REF{MAX_REF_POINTS}")
             names.append(f"REF{ref:02d}")
         else:
             names.append(point.name)

@@ -35,7 +35,7 @@ import numpy as np
 
 from fpp.errors import RouteError
 from fpp.formats.item15 import Element, ElementKind, Item15, SpeedLevel
-from fpp.geo import destination, distance_nm
+from fpp.geo import EARTH_RADIUS_NM, destination, distance_nm
 from fpp.navdata.store import NavData
 
 __all__ = [
@@ -164,13 +164,13 @@ def _classify(item15: Item15, nav: NavData, warnings: list[str]) -> tuple[list[_
             # C/POINT/... names a point where the cruise climb starts.
             if element.change is not None:
                 speed_level = element.change
-            slots.append(_point_slot(i, element, pending, pending_element, speed_level, nav))
+            slots.append(_point_slot(i, element, pending, pending_element, speed_level, nav, not slots))
             pending, pending_element = None, None
             continue
         if kind != ElementKind.DESIGNATOR:
             if element.change is not None:
                 speed_level = element.change
-            slots.append(_point_slot(i, element, pending, pending_element, speed_level, nav))
+            slots.append(_point_slot(i, element, pending, pending_element, speed_level, nav, not slots))
             pending, pending_element = None, None
             continue
 
@@ -180,7 +180,7 @@ def _classify(item15: Item15, nav: NavData, warnings: list[str]) -> tuple[list[_
         after_point = bool(slots) and pending is None
         if element.change is not None:
             speed_level = element.change
-            slots.append(_point_slot(i, element, pending, pending_element, speed_level, nav))
+            slots.append(_point_slot(i, element, pending, pending_element, speed_level, nav, not slots))
             pending, pending_element = None, None
         elif known_airway and (not known_point or (after_point and _airway_has_name(nav, name, slots[-1]))):
             if pending is not None and pending != "DCT" and not _NAT.fullmatch(pending):
@@ -193,7 +193,7 @@ def _classify(item15: Item15, nav: NavData, warnings: list[str]) -> tuple[list[_
                 slots.append(slot)
             pending, pending_element = name, element
         elif known_point:
-            slots.append(_point_slot(i, element, pending, pending_element, speed_level, nav))
+            slots.append(_point_slot(i, element, pending, pending_element, speed_level, nav, not slots))
             pending, pending_element = None, None
         elif _NAT.fullmatch(name):
             warnings.append(f"ROUTE901 track {name} has no track data: flown as DCT")
@@ -209,8 +209,9 @@ def _classify(item15: Item15, nav: NavData, warnings: list[str]) -> tuple[list[_
                              detail="neither a significant point nor an ATS route in the navigation data")
 
     if pending is not None and pending not in ("DCT", "STAR") and not _NAT.fullmatch(pending):
-        raise RouteError("ROUTE140", pending, pending_element.offset if pending_element else None, field="15",
-                         detail=f"{pending} is not followed by a point to leave it")
+        token = pending_element.text if pending_element is not None else pending
+        raise RouteError("ROUTE140", token, pending_element.offset if pending_element else None, field="15",
+                         detail=f"{token} is not followed by a point to leave it")
     return slots, truncated
 
 
@@ -230,7 +231,11 @@ def _junction(nav: NavData, first: str, second: str, element: Element | None) ->
 
 
 def _point_slot(i: int, element: Element, connector: str | None, connector_element: Element | None,
-                speed_level: SpeedLevel | None, nav: NavData) -> _Slot:
+                speed_level: SpeedLevel | None, nav: NavData, first: bool = False) -> _Slot:
+    if first and connector not in (None, "DCT", "SID"):
+        token = connector_element.text if connector_element is not None else connector
+        raise RouteError("ROUTE139", token, connector_element.offset if connector_element else None, field="15",
+                         detail=f"the route starts with {token}; start with a point of it, or with DCT to one")
     slot = _Slot(i, element, connector or "DCT", connector_element, speed_level=speed_level)
     if element.kind == ElementKind.LATLON or (element.kind == ElementKind.CRUISE_CLIMB and element.lat_deg is not None):
         slot.candidates = [(element.lat_deg, element.lon_deg, None)]
@@ -292,6 +297,20 @@ class AirwayIndex:
         return best
 
 
+def _direct_costs(prev: list[tuple[float, float, int | None]], cur: list[tuple[float, float, int | None]]) -> np.ndarray:
+    """Great-circle distances between every pair of candidates [NM], as a matrix."""
+    lat1 = np.radians([p[0] for p in prev])[:, None]
+    lon1 = np.radians([p[1] for p in prev])[:, None]
+    lat2 = np.radians([c[0] for c in cur])[None, :]
+    lon2 = np.radians([c[1] for c in cur])[None, :]
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def _is_direct(connector: str) -> bool:
+    return connector in ("DCT", "SID", "STAR") or bool(_NAT.fullmatch(connector))
+
+
 def _leg_cost(index: AirwayIndex, connector: str, a: tuple[float, float, int | None], b: tuple[float, float, int | None]) -> float:
     if connector in ("DCT", "SID", "STAR") or _NAT.fullmatch(connector):
         return distance_nm(a[0], a[1], b[0], b[1])
@@ -338,7 +357,10 @@ def choose_candidates(
     costs_between: list[np.ndarray] = []
     for k in range(1, n):
         prev, cur = candidates[k - 1], candidates[k]
-        matrix = np.array([[_leg_cost(index, connectors[k], p, c) for c in cur] for p in prev])
+        if _is_direct(connectors[k]):
+            matrix = _direct_costs(prev, cur)
+        else:
+            matrix = np.array([[_leg_cost(index, connectors[k], p, c) for c in cur] for p in prev])
         costs_between.append(matrix)
         total = forward[-1][:, None] + matrix
         best_prev = np.argmin(total, axis=0)
@@ -477,6 +499,14 @@ def resolve_route(
             if leg_start >= 0:
                 legs.append(Leg("DCT" if _NAT.fullmatch(connector) else connector, leg_start, len(points) - 1))
             previous = candidate
+    places: dict[str, tuple[float, float]] = {}
+    for point in points:
+        if point.element_index is None or point.kind != "PT":
+            continue
+        seen = places.setdefault(point.name, (point.lat_deg, point.lon_deg))
+        if distance_nm(*seen, point.lat_deg, point.lon_deg) > SAME_PLACE_NM:
+            warnings.append(f"ROUTE900 {point.name} names two places in this route, "
+                            f"{distance_nm(*seen, point.lat_deg, point.lon_deg):.0f} NM apart: check which one is meant")
     if anchors[1] is not None:
         points.append(ResolvedPoint(ades or "", *end, anchors[1], None, "DCT",
                                     points[-1].speed_level if points else item15.speed_level, "AD"))

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from fpp.convert.record import NasRecord
-from fpp.errors import CriticalException, FormatError, PlanError
+from fpp.errors import ConversionError, CriticalException, FormatError, PlanError
 from fpp.formats.adexp import AdexpMessage, parse_adexp
 
 __all__ = [
@@ -139,14 +139,33 @@ class Channel:
     stop_on_unexpected
         Whether an exception that is not a plan error stops the channel (the legacy behaviour)
         instead of quarantining the plan.
+    quarantine_critical
+        Whether a :class:`~fpp.errors.CriticalException` quarantines the plan instead of
+        stopping the channel. This is the remedy of setting one message aside while the rest
+        flows, applied to the legacy logic.
     """
 
-    def __init__(self, name: str, converter, stop_on_unexpected: bool = False) -> None:
+    def __init__(self, name: str, converter, stop_on_unexpected: bool = False, quarantine_critical: bool = False) -> None:
         self.name = name
         self.converter = converter
         self.stop_on_unexpected = stop_on_unexpected
+        self.quarantine_critical = quarantine_critical
         self.state = ChannelState.RUNNING
         self.processed = 0
+        self.restarts = 0
+
+    def stop(self) -> None:
+        """Put the channel into MAINTENANCE, as a critical exception or a crash does."""
+        self.state = ChannelState.MAINTENANCE
+
+    def begin_restart(self) -> None:
+        """Start a restart: the channel is RESTARTING until :meth:`complete_restart`."""
+        self.state = ChannelState.RESTARTING
+
+    def complete_restart(self) -> None:
+        """End a restart: the channel is RUNNING again and :attr:`restarts` counts it."""
+        self.state = ChannelState.RUNNING
+        self.restarts += 1
 
     def process(self, message_id: str, text: str, time: datetime, log: EventLog) -> Result:
         """Convert one message; a failure that stops the channel re-raises CriticalException."""
@@ -158,19 +177,23 @@ class Channel:
             return Result(message_id, Outcome.REJECTED, self.name, error=error, time=time)
         try:
             record = self.converter.convert(message)
-        except CriticalException:
-            raise
+        except CriticalException as critical:
+            if not self.quarantine_critical:
+                raise
+            error = critical.cause or ConversionError("CONV203", message_id, None, detail=str(critical))
+            log.add(time, self.name, "quarantined", f"{message_id}: critical exception set aside: {critical}")
+            return Result(message_id, Outcome.QUARANTINED, self.name, error=error, time=time)
         except PlanError as error:
             outcome = Outcome.REJECTED if error.code == "CONV200" or isinstance(error, FormatError) else Outcome.QUARANTINED
-            if outcome is Outcome.QUARANTINED:
-                log.add(time, self.name, "quarantined", f"{message_id}: {error}")
+            log.add(time, self.name, outcome.value, f"{message_id}: {error}")
             return Result(message_id, outcome, self.name, error=error, time=time)
         except Exception as error:  # noqa: BLE001 - containment is the point of the hardened channel
             if self.stop_on_unexpected:
                 raise CriticalException(f"unexpected {type(error).__name__}: {error}") from error
             logger.exception("channel %s quarantined %s after an unexpected error", self.name, message_id)
-            log.add(time, self.name, "quarantined", f"{message_id}: unexpected {type(error).__name__}: {error}")
-            return Result(message_id, Outcome.QUARANTINED, self.name, time=time)
+            internal = ConversionError("CONV299", message_id, None, detail=f"unexpected {type(error).__name__}: {error}")
+            log.add(time, self.name, "quarantined", f"{message_id}: {internal}")
+            return Result(message_id, Outcome.QUARANTINED, self.name, error=internal, time=time)
         return Result(message_id, Outcome.CONVERTED, self.name, record=record, time=time)
 
 
