@@ -120,6 +120,38 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Exit statuses of ``fpp expand`` and ``fpp convert``.
+EXIT_OK = 0  # every message expanded or converted
+EXIT_ERROR = 1  # the command could not run: unreadable file, invalid scenario
+EXIT_USAGE = 2  # invalid options (argparse)
+EXIT_CRITICAL = 3  # the legacy logic raised a critical exception: its channel would stop
+EXIT_SOME_REJECTED = 4  # the command ran, and some messages were rejected or quarantined
+
+
+def _looks_like(raw: str) -> str:
+    """Return ``"icao"``, ``"adexp"`` or ``"unknown"`` from the first text of a message."""
+    body = "\n".join(line for line in raw.splitlines() if not line.strip().startswith("ZCZC")).lstrip()
+    if body.startswith("("):
+        return "icao"
+    if body.startswith("-"):
+        return "adexp"
+    return "unknown"
+
+
+def _rebase(error: PlanError, route_offset: int | None) -> PlanError:
+    """Give an Item 15 error the offset in the whole message, like the parser's own errors."""
+    if error.field != "15" or error.offset is None or route_offset is None:
+        return error
+    detail = f"{error.detail} (offset {error.offset} in Item 15)" if error.detail else f"offset {error.offset} in Item 15"
+    return type(error)(error.code, error.token, error.offset + route_offset, field=error.field, detail=detail, hint=error.hint)
+
+
+def _summary_status(counts: Counter[str], total: int) -> int:
+    if counts["critical"]:
+        return EXIT_CRITICAL
+    return EXIT_OK if counts["converted"] + counts["expanded"] == total else EXIT_SOME_REJECTED
+
+
 def _cmd_expand(args: argparse.Namespace) -> int:
     from fpp.formats.adexp import emit_adexp
     from fpp.formats.icao import parse_icao
@@ -127,59 +159,81 @@ def _cmd_expand(args: argparse.Namespace) -> int:
     from fpp.route.resolve import AirwayIndex, resolve_route
 
     text = _read_input(args.file)
+    messages = split_messages(text)
+    if not messages:
+        raise FppError(f"no message found in {args.file}; an ICAO message starts with '(' on a new line")
     nav, _ = _load_nav(args)
     index = AirwayIndex(nav)
-    failures = 0
+    counts: Counter[str] = Counter()
     outputs = []
-    for number, raw in enumerate(split_messages(text), start=1):
-        callsign = ""
+    for number, raw in enumerate(messages, start=1):
+        if _looks_like(raw) == "adexp":
+            counts["rejected"] += 1
+            print(f"message {number}: rejected: this is an ADEXP message; run 'fpp convert' on it", file=sys.stderr)
+            continue
+        callsign, route_offset = "", None
         try:
             fpl = parse_icao(raw)
-            callsign = fpl.aircraft_id
+            callsign, route_offset = fpl.aircraft_id, fpl.route_offset
             expanded = resolve_route(fpl.route, nav, fpl.adep, fpl.ades, index)
             message = build_ifpl(fpl, expanded, filing_time=args.filing_time, ifplid=args.ifplid)
             output = emit_adexp(message)
         except PlanError as error:
-            failures += 1
-            print(f"message {number}: rejected: {error}", file=sys.stderr)
+            counts["rejected"] += 1
+            print(f"message {number}: rejected: {_rebase(error, route_offset)}", file=sys.stderr)
             continue
         except ValueError as error:
             # The writer refuses text it could not read back, such as a remark holding " -ADES".
-            failures += 1
+            counts["rejected"] += 1
             rejection = FormatError("SYN113", callsign, None, field="ADEXP", detail=f"cannot be written as ADEXP: {error}")
             print(f"message {number}: rejected: {rejection}", file=sys.stderr)
             continue
         for warning in expanded.warnings:
             print(f"message {number}: warning: {warning}", file=sys.stderr)
+        counts["expanded"] += 1
         outputs.append(output)
     result = "\n\n".join(outputs) + ("\n" if outputs else "")
     if args.output:
         Path(args.output).write_text(result, encoding="utf-8")
     else:
         sys.stdout.write(result)
-    print(f"expanded {len(outputs)}, rejected {failures}", file=sys.stderr)
-    return 0 if failures == 0 else 2
+    print(f"expanded {counts['expanded']}, rejected {counts['rejected']}", file=sys.stderr)
+    return _summary_status(counts, len(messages))
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
+    from fpp.convert.airspace import uk_airspace
     from fpp.convert.hardened import HardenedConverter
     from fpp.convert.legacy import LegacyConverter, uk_point_table
     from fpp.formats.adexp import parse_adexp
-    from fpp.convert.airspace import uk_airspace
 
     text = _read_input(args.file)
+    messages = split_messages(text)
+    if not messages:
+        raise FppError(f"no message found in {args.file}; an ADEXP message starts with -TITLE on a new line")
     nav, scenario = _load_nav(args)
     volume = scenario.airspace(nav) if scenario else uk_airspace(nav)
     converter = (LegacyConverter(uk_point_table(nav, volume), volume) if args.logic == "legacy"
                  else HardenedConverter(nav, volume))
     counts: Counter[str] = Counter()
     codes: Counter[str] = Counter()
+    outcomes: list[dict[str, object]] = []
     records = []
-    for number, raw in enumerate(split_messages(text), start=1):
+    for number, raw in enumerate(messages, start=1):
+        entry: dict[str, object] = {"message": number}
+        outcomes.append(entry)
+        if _looks_like(raw) == "icao":
+            counts["rejected"] += 1
+            entry.update(outcome="rejected", error="this is an ICAO message; run 'fpp expand' on it first")
+            print(f"message {number}: rejected: {entry['error']}", file=sys.stderr)
+            continue
         try:
-            record = converter.convert(parse_adexp(raw))
+            message = parse_adexp(raw)
+            entry["callsign"] = message.get("ARCID")
+            record = converter.convert(message)
         except CriticalException as error:
             counts["critical"] += 1
+            entry.update(outcome="critical exception", code=error.cause.code if error.cause else None, error=str(error))
             print(f"message {number}: CRITICAL EXCEPTION: {error}; the channel would stop here", file=sys.stderr)
             if not args.keep_going:
                 break
@@ -188,35 +242,57 @@ def _cmd_convert(args: argparse.Namespace) -> int:
             outcome = "rejected" if error.code.startswith("SYN") or error.code == "CONV200" else "quarantined"
             counts[outcome] += 1
             codes[error.code] += 1
+            entry.update(outcome=outcome, code=error.code, error=str(error))
             print(f"message {number}: {outcome}: {error}", file=sys.stderr)
             continue
         except (RecursionError, ValueError) as error:
             # Containment: a message that trips an fpp defect is set aside, and the rest go on.
             counts["quarantined"] += 1
             codes["CONV299"] += 1
+            entry.update(outcome="quarantined", code="CONV299", error=f"unexpected {type(error).__name__}: {error}")
             logger.error("message %d quarantined after an unexpected %s: %s", number, type(error).__name__, error)
-            print(f"message {number}: quarantined: CONV299 unexpected {type(error).__name__}: {error}", file=sys.stderr)
+            print(f"message {number}: quarantined: CONV299 {entry['error']}", file=sys.stderr)
             continue
         counts["converted"] += 1
+        entry["outcome"] = "converted"
         records.append(record)
     if args.json:
-        print(json.dumps({"logic": args.logic, "counts": dict(counts), "error_codes": dict(codes),
+        print(json.dumps({"logic": args.logic, "messages_read": len(messages), "counts": dict(counts),
+                          "error_codes": dict(codes), "outcomes": outcomes,
                           "records": [r.to_dict() for r in records]}, indent=2, default=str))
     else:
         for record in records:
             print(record.to_text())
         print(f"{args.logic}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), file=sys.stderr)
-    return 0 if not counts["critical"] else 3
+    return _summary_status(counts, len(messages))
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the ``fpp`` command."""
-    parser = argparse.ArgumentParser(prog="fpp", description="Flight-plan processing simulator and fault-injection testbed.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and every caught error")
+    from fpp import __version__
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="log progress and every caught error to standard error")
+    parser = argparse.ArgumentParser(
+        prog="fpp", parents=[common],
+        description="Flight-plan processing simulator and fault-injection testbed.",
+        epilog="Exit status: 0 all messages processed, 1 error, 2 invalid options, 3 legacy critical exception, "
+               "4 some messages rejected or quarantined.",
+    )
+    parser.add_argument("--version", action="version", version=f"fpp {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_parser = sub.add_parser
+
+    def add_parser(name: str, **kwargs):
+        return _add_parser(name, parents=[common], **kwargs)
+
+    sub.add_parser = add_parser  # every subcommand accepts -v too
 
     def navdata_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--navdata", metavar="DIR", help="navigation data folder (X-Plane fix/nav/awy files) instead of the default package data")
+        p.add_argument("--navdata", metavar="DIR",
+                       help="navigation data folder (X-Plane fix/nav/awy files, FIR polygons as GeoJSON, BlueSky fir/ "
+                            "or POLYALT .scn) instead of the default package data")
         p.add_argument("--scenario", metavar="NAME", help="add this scenario's supplementary navigation data and airspace settings")
 
     replay = sub.add_parser("replay", help="replay a scenario through legacy and hardened channels and simulate its day")
@@ -257,12 +333,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the ``fpp`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    verbose = getattr(args, "verbose", False)
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
+    except BrokenPipeError:
+        # The reader of standard output went away (``fpp ... | head``): stop quietly.
+        sys.stderr.close()
+        return EXIT_OK
     except (FppError, OSError) as error:
         print(f"fpp: error: {error}", file=sys.stderr)
-        return 1
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

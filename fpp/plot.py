@@ -70,13 +70,17 @@ def plot_route_map(
         for name, places in duplicates.items():
             for k, (la, lo, label) in enumerate(places):
                 axis.plot(lo, la, "*", color="tab:red", ms=13, mec="black", mew=0.5, label=f"every {name}" if k == 0 else None)
-                axis.annotate(f"{name}\n{label}", (lo, la), xytext=(5, 5), textcoords="offset points", fontsize=8, color="tab:red")
-        for entry, exit_ in portions:
+                # Labels go below and right of the star, away from the route that passes above it.
+                axis.annotate(f"{name}\n{label}", (lo, la), xytext=(8, -22), textcoords="offset points", fontsize=8, color="tab:red")
+        for number, (entry, exit_) in enumerate(portions, start=1):
             axis.plot(entry[1], entry[0], "^", color="tab:green", ms=9, label="entry")
             axis.plot(exit_[1], exit_[0], "v", color="tab:orange", ms=9, label="exit")
+            if axis is close:
+                axis.annotate(f"P{number} in", (entry[1], entry[0]), xytext=(-34, 4), textcoords="offset points", fontsize=7, color="tab:green")
+                axis.annotate(f"P{number} out", (exit_[1], exit_[0]), xytext=(6, 4), textcoords="offset points", fontsize=7, color="tab:orange")
         if wrong_match is not None and portions:
             exit_ = portions[-1][1]
-            axis.plot([exit_[1], wrong_match[1]], [exit_[0], wrong_match[0]], "--", color="tab:red", lw=1, label=f"legacy exit: {wrong_match[2]}")
+            axis.plot([exit_[1], wrong_match[1]], [exit_[0], wrong_match[0]], "--", color="tab:red", lw=1, label=f"legacy logic: exit matched by name to {wrong_match[2]}")
         axis.set_xlabel("longitude [deg]")
         axis.set_ylabel("latitude [deg]")
         axis.grid(True, lw=0.3)
@@ -98,7 +102,7 @@ def plot_route_map(
             close.annotate(name, (lo, la), xytext=(3, -9), textcoords="offset points", fontsize=7)
     handles, labels = close.get_legend_handles_labels()
     unique = dict(zip(labels, handles))
-    close.legend(unique.values(), unique.keys(), loc="lower right", fontsize=8)
+    world.legend(unique.values(), unique.keys(), loc="lower left", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

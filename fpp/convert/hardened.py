@@ -179,11 +179,12 @@ class HardenedConverter:
                                   detail=f"{filed[k].name} matches RTEPTS points {earliest[k] + 1} and {latest[k] + 1}")
         return earliest
 
-    def _boundary_point(self, crossing: Crossing, points: list[RoutePoint], places: list[tuple[float, float]]) -> BoundaryPoint:
+    def _boundary_point(self, crossing: Crossing, points: list[RoutePoint], places: list[tuple[float, float]],
+                        names: list[str]) -> BoundaryPoint:
         if crossing.at_point:
             k = int(crossing.position)
             p = points[k]
-            return BoundaryPoint(p.ident or "", *places[k], p.eto, p.fl, crossing.position)
+            return BoundaryPoint(names[k], *places[k], p.eto, p.fl, crossing.position)
         k = int(math.floor(crossing.position))
         a, b = points[k], points[k + 1]
         eto = None
@@ -246,6 +247,9 @@ class HardenedConverter:
         self._check_geography(points, places)
         alignment = self._reconcile(expanded, points, places)
 
+        # The record names a lat/long point by its position, not by the GEOnn label of RTEPTS.
+        geo = message.geo_points()
+        names = [format_position(*places[k]) if (p.ident or "") in geo else (p.ident or "") for k, p in enumerate(points)]
         stretches = inside_stretches(self.volume, [p[0] for p in places], [p[1] for p in places])
         if not stretches:
             raise ConversionError("CONV200", callsign, None, field="RTEPTS",
@@ -257,10 +261,10 @@ class HardenedConverter:
                 raise ConversionError("CONV203", callsign, None, field="RTEPTS",
                                       detail=f"entry at {stretch.entry.position:.3f}, exit at {stretch.exit.position:.3f}")
             previous_exit = stretch.exit.position
-            entry = self._boundary_point(stretch.entry, points, places)
-            exit_ = self._boundary_point(stretch.exit, points, places)
+            entry = self._boundary_point(stretch.entry, points, places, names)
+            exit_ = self._boundary_point(stretch.exit, points, places, names)
             inside = [
-                PortionPoint(points[r].ident or "", *places[r], points[r].eto, points[r].fl)
+                PortionPoint(names[r], *places[r], points[r].eto, points[r].fl)
                 for r in range(math.ceil(stretch.entry.position), math.floor(stretch.exit.position) + 1)
             ]
             text = self._portion_text(expanded, alignment, stretch.entry.position, stretch.exit.position)

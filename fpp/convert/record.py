@@ -128,7 +128,7 @@ class NasRecord:
                 when = point.eto.strftime("%y%m%dT%H%M") if point.eto else "-"
                 lines.append(f"P{number} {label} {point.name} {format_position(point.lat_deg, point.lon_deg)} {when} {point.level or '-'}")
             lines.append(f"P{number} ROUTE {portion.route_text}")
-            lines.append(f"P{number} PTS " + " ".join(p.to_text() for p in portion.points))
+            lines.append(f"P{number} PTS " + (" ".join(p.to_text() for p in portion.points) or "-"))
         lines.append("END")
         return "\n".join(lines)
 

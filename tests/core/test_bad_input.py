@@ -155,3 +155,34 @@ def test_too_many_bearing_distance_points_is_syn114():
     with pytest.raises(FormatError) as caught:
         make_ifpl(nav, f"N0450F350 {points}")
     assert caught.value.code == "SYN114"
+
+
+def test_cli_convert_json_lists_each_message(tmp_path, capsys, trap_nav):
+    import json
+
+    good = emit_adexp(make_ifpl(trap_nav, TRAP_ROUTE))
+    path = tmp_path / "two.adexp"
+    path.write_text(good + "\n" + make_fpl("N0450F350 WESTA"))
+    assert main(["convert", str(path), "--json"]) == 4
+    data = json.loads(capsys.readouterr().out)
+    assert data["messages_read"] == 2
+    assert [o["message"] for o in data["outcomes"]] == [1, 2]
+    assert data["outcomes"][1]["outcome"] == "rejected"
+    assert "fpp expand" in data["outcomes"][1]["error"]
+
+
+def test_cli_empty_file_is_an_error(tmp_path, capsys):
+    path = tmp_path / "empty.fpl"
+    path.write_text("\n\n")
+    assert main(["expand", str(path)]) == 1
+    assert "no message found" in capsys.readouterr().err
+
+
+def test_cli_expand_offsets_count_from_the_message(tmp_path, capsys):
+    text = make_fpl("N0450F350 LAM DCT NOSUCH")
+    path = tmp_path / "typo.fpl"
+    path.write_text(text)
+    assert main(["expand", str(path)]) == 4
+    err = capsys.readouterr().err
+    assert f"offset {text.index('NOSUCH')}" in err
+    assert "offset 18 in Item 15" in err
