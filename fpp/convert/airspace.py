@@ -64,6 +64,10 @@ class AirspaceVolume:
             return True
         return self.on_boundary(lat_deg, lon_deg)
 
+    def contains_strictly(self, lat_deg: float, lon_deg: float) -> bool:
+        """Test whether a position lies inside one of the polygons, the boundary tolerance not counted."""
+        return any(p.contains(lat_deg, lon_deg) for p in self.polygons)
+
     def crossings(self, lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg: float) -> list[float]:
         """Fractions along a leg where it crosses any polygon edge, sorted."""
         found = []
@@ -111,6 +115,37 @@ class Stretch:
     exit: Crossing
 
 
+#: Samples per boundary tolerance along a stretch outside the polygons, to test whether all of it lies
+#: on the boundary. The distance to the boundary changes by at most the distance moved, so between
+#: two samples it exceeds the larger sampled value by at most half a spacing: a sixteenth of the
+#: tolerance at 8 samples per tolerance.
+_BOUNDARY_SAMPLES_PER_TOLERANCE = 8
+#: Most samples taken along one piece.
+_MAX_BOUNDARY_SAMPLES = 2000
+
+
+def _piece_inside(volume: AirspaceVolume, la1: float, lo1: float, la2: float, lo2: float, start: float, end: float) -> bool:
+    """Test whether the piece of a leg between two fractions counts as inside the volume.
+
+    A piece between two breaks contains no crossing except near its ends, so it lies inside or
+    outside the polygons as a whole. It counts as inside when its midpoint is inside a polygon,
+    or when all of it lies on the boundary (within the tolerance), as a stretch that runs along
+    an edge does. Testing the midpoint alone against the tolerance would take in a piece that
+    leaves the boundary: up to twice the tolerance outside at its far end.
+    """
+    la, lo = interpolate(la1, lo1, la2, lo2, (start + end) / 2)
+    if volume.contains_strictly(la, lo):
+        return True
+    if not volume.on_boundary(la, lo):
+        return False
+    length = distance_nm(la1, lo1, la2, lo2) * (end - start)
+    # NOTE: the cap loosens the sixteenth-of-a-tolerance bound for pieces longer than 250 tolerances.
+    count = min(_MAX_BOUNDARY_SAMPLES, max(2, math.ceil(length * _BOUNDARY_SAMPLES_PER_TOLERANCE / volume.boundary_tolerance_nm)))
+    return all(
+        volume.on_boundary(*interpolate(la1, lo1, la2, lo2, start + (end - start) * k / count)) for k in range(count + 1)
+    )
+
+
 def inside_stretches(volume: AirspaceVolume, lat_deg: Sequence[float], lon_deg: Sequence[float]) -> list[Stretch]:
     """Clip a polyline of great-circle legs against the volume.
 
@@ -150,9 +185,7 @@ def inside_stretches(volume: AirspaceVolume, lat_deg: Sequence[float], lon_deg: 
             continue
         i = int(math.floor(a.position))
         la1, lo1, la2, lo2 = lat_deg[i], lon_deg[i], lat_deg[min(i + 1, n - 1)], lon_deg[min(i + 1, n - 1)]
-        mid = (a.position + b.position) / 2 - i
-        la, lo = interpolate(la1, lo1, la2, lo2, mid)
-        inside = volume.contains(la, lo)
+        inside = _piece_inside(volume, la1, lo1, la2, lo2, a.position - i, b.position - i)
         if inside and entry is None:
             entry = a
         elif not inside and entry is not None:

@@ -34,9 +34,10 @@ from fpp.convert.record import BoundaryPoint, NasRecord, Portion, PortionPoint, 
 from fpp.errors import ConversionError, FormatError
 from fpp.formats.adexp import AdexpMessage, RoutePoint
 from fpp.formats.item15 import parse_item15
-from fpp.geo import distance_nm
+from fpp.formats.latlon import parse_latlon
+from fpp.geo import destination, distance_nm
 from fpp.navdata.store import NavData
-from fpp.route.resolve import AirwayIndex, ExpandedRoute, choose_candidates, resolve_route
+from fpp.route.resolve import SAME_PLACE_NM, AirwayIndex, ExpandedRoute, choose_candidates, resolve_route
 
 __all__ = ["MAX_LEG_NM", "HardenedConverter", "HardenedLimits"]
 
@@ -87,7 +88,44 @@ class HardenedConverter:
 
     # Steps ------------------------------------------------------------------------------
 
-    def _place_rtepts(self, points: list[RoutePoint], geo: dict[str, tuple[float, float]]) -> list[tuple[float, float]]:
+    def _ref_places(self, message: AdexpMessage) -> dict[str, list[tuple[float, float]]]:
+        """Compute the places of the bearing/distance points that ``-REF`` fields define, by REFID.
+
+        A reference designator with several places gives several candidate places. A ``-REF``
+        field with a missing or malformed part is left out, so its point is not found later.
+        """
+        places: dict[str, list[tuple[float, float]]] = {}
+        for item in message.find_all("REF"):
+            ident, reference = item.get("REFID"), item.get("PTID")
+            bearing, distance = item.get("BRNG") or "", item.get("DISTNC") or ""
+            if not ident or not reference or not bearing.isdigit() or not distance.isdigit():
+                continue
+            if reference[0].isdigit():
+                try:
+                    bases = [parse_latlon(reference)]
+                except FormatError:
+                    continue
+            else:
+                bases = [self.nav.position(int(c)) for c in self.nav.candidates(reference)]
+            places[ident] = [destination(lat, lon, float(bearing), float(distance)) for lat, lon in bases]
+        return places
+
+    def _place_rtepts(self, points: list[RoutePoint], geo: dict[str, tuple[float, float]],
+                      refs: dict[str, list[tuple[float, float]]] | None = None,
+                      expanded: ExpandedRoute | None = None) -> list[tuple[float, float]]:
+        """Choose a place for every RTEPTS point.
+
+        A designator with several places keeps, when resolving Item 15 placed it (``expanded``),
+        only the places that resolution chose, or else those within SAME_PLACE_NM of them. Airway membership and the aerodromes settle
+        the Item 15 resolution. Distances alone do not: a namesake that lies near the great circle
+        between two far points makes a shorter route than the real point.
+        """
+        resolved: dict[str, list[tuple[float, float]]] = {}
+        resolved_index: dict[str, set[int]] = {}
+        for point in expanded.points if expanded is not None else ():
+            if point.nav_index is not None:
+                resolved.setdefault(point.name, []).append((point.lat_deg, point.lon_deg))
+                resolved_index.setdefault(point.name, set()).add(point.nav_index)
         candidates: list[list[tuple[float, float, int | None]]] = []
         last = len(points) - 1
         for k, point in enumerate(points):
@@ -98,6 +136,9 @@ class HardenedConverter:
             if ident in geo:
                 candidates.append([(*geo[ident], None)])
                 continue
+            if refs and refs.get(ident):
+                candidates.append([(lat, lon, None) for lat, lon in refs[ident]])
+                continue
             if k in (0, last) or point.kind == "AD":
                 airport = self.nav.airport(ident)
                 if airport is not None:
@@ -107,7 +148,13 @@ class HardenedConverter:
             if len(found) == 0:
                 raise ConversionError("CONV204", ident, point.offset, field="RTEPTS",
                                       detail=f"RTEPTS point {k + 1} is not in the navigation data")
-            candidates.append([(*self.nav.position(int(c)), int(c)) for c in found])
+            options = [(*self.nav.position(int(c)), int(c)) for c in found]
+            if len(options) > 1 and ident in resolved:
+                exact = [o for o in options if o[2] in resolved_index[ident]]
+                near = [o for o in options
+                        if any(distance_nm(o[0], o[1], *place) <= SAME_PLACE_NM for place in resolved[ident])]
+                options = exact or near or options
+            candidates.append(options)
         if all(len(c) == 1 for c in candidates):
             return [(c[0][0], c[0][1]) for c in candidates]
         choice = choose_candidates(candidates, ["DCT"] * len(candidates), self.airway_index)
@@ -143,15 +190,25 @@ class HardenedConverter:
                     )
             last_timed, since_nm = k, 0.0
 
-    def _reconcile(self, expanded: ExpandedRoute, points: list[RoutePoint], places: list[tuple[float, float]]) -> list[int]:
+    def _reconcile(self, expanded: ExpandedRoute, points: list[RoutePoint], places: list[tuple[float, float]],
+                   labels: set[str] | None = None) -> list[int]:
+        """Match each Item 15 point to an RTEPTS point, in order; the match must be unique.
+
+        ``labels`` are the RTEPTS names that ``-GEO`` and ``-REF`` fields define. When the message
+        defines any, a lat/long or bearing/distance point of Item 15 matches only those, so that
+        an aerodrome or a named point within the tolerance of it does not make the match ambiguous.
+        """
         filed = [p for p in expanded.points if p.element_index is not None]
         tol = self.limits.match_tolerance_nm
 
         def matches(i: int, r: int) -> bool:
             p = filed[i]
-            if distance_nm(p.lat_deg, p.lon_deg, *places[r]) > tol:
-                return False
-            return p.kind in ("GEO", "REF") or p.name == points[r].ident
+            gap_nm = distance_nm(p.lat_deg, p.lon_deg, *places[r])
+            if p.kind in ("GEO", "REF"):
+                return gap_nm <= tol and (not labels or (points[r].ident or "") in labels)
+            # Places of one designator closer than SAME_PLACE_NM are one place for the conversion,
+            # and the placement of RTEPTS may have taken either of them.
+            return p.name == points[r].ident and gap_nm <= max(tol, SAME_PLACE_NM)
 
         earliest: list[int] = []
         r = 0
@@ -243,9 +300,16 @@ class HardenedConverter:
 
         item15 = parse_item15(route)
         expanded = resolve_route(item15, self.nav, message.get("ADEP"), message.get("ADES"), self.airway_index)
-        places = self._place_rtepts(points, message.geo_points())
+        refs = self._ref_places(message)
+        places = self._place_rtepts(points, message.geo_points(), refs, expanded)
         self._check_geography(points, places)
-        alignment = self._reconcile(expanded, points, places)
+        alignment = self._reconcile(expanded, points, places, set(message.geo_points()) | set(refs))
+        # A filed point takes the place that resolving Item 15 gave it, where airway membership
+        # settles which of two close places of one designator is meant.
+        filed = [p for p in expanded.points if p.element_index is not None]
+        for point, r in zip(filed, alignment):
+            if point.kind == "PT":
+                places[r] = (point.lat_deg, point.lon_deg)
 
         # The record names a lat/long point by its position, not by the GEOnn label of RTEPTS.
         geo = message.geo_points()

@@ -143,13 +143,18 @@ class Channel:
         Whether a :class:`~fpp.errors.CriticalException` quarantines the plan instead of
         stopping the channel. This is the remedy of setting one message aside while the rest
         flows, applied to the legacy logic.
+    parse
+        The ADEXP parser; :func:`~fpp.formats.adexp.parse_adexp` by default. A simulation that
+        processes the same texts many times passes one that remembers its results.
     """
 
-    def __init__(self, name: str, converter, stop_on_unexpected: bool = False, quarantine_critical: bool = False) -> None:
+    def __init__(self, name: str, converter, stop_on_unexpected: bool = False, quarantine_critical: bool = False,
+                 parse: Callable[[str], AdexpMessage] | None = None) -> None:
         self.name = name
         self.converter = converter
         self.stop_on_unexpected = stop_on_unexpected
         self.quarantine_critical = quarantine_critical
+        self.parse = parse or parse_adexp
         self.state = ChannelState.RUNNING
         self.processed = 0
         self.restarts = 0
@@ -171,7 +176,7 @@ class Channel:
         """Convert one message; a failure that stops the channel re-raises CriticalException."""
         self.processed += 1
         try:
-            message = parse_adexp(text)
+            message = self.parse(text)
         except FormatError as error:
             log.add(time, self.name, "rejected", f"{message_id}: {error}")
             return Result(message_id, Outcome.REJECTED, self.name, error=error, time=time)
@@ -217,9 +222,28 @@ class ChannelPair:
         other = self.backup if self.active is self.primary else self.primary
         return other if other.state is ChannelState.RUNNING else None
 
+    def _take_running(self, time: datetime) -> None:
+        """Make a RUNNING channel active when the active one is not RUNNING, or none is.
+
+        A channel can leave RUNNING outside :meth:`deliver` (:meth:`Channel.stop`) and come back
+        (:meth:`Channel.complete_restart`); the message flow follows. The other channel is
+        preferred, as in a takeover. NOTE: a switch here costs no detection or takeover time.
+        """
+        if self.active is not None and self.active.state is ChannelState.RUNNING:
+            return
+        running = [c for c in self.channels if c.state is ChannelState.RUNNING]
+        chosen = next((c for c in running if c is not self.active), running[0] if running else None)
+        if chosen is not None:
+            self.log.add(time, chosen.name, "takeover", f"{chosen.name} takes over the message flow")
+        self.active = chosen
+
     def deliver(self, message_id: str, text: str, arrival: datetime) -> Result:
-        """Deliver one message that arrives at ``arrival`` and return what became of it."""
+        """Deliver one message that arrives at ``arrival`` and return what became of it.
+
+        Only a RUNNING channel processes a message; with none RUNNING the message is pending.
+        """
         time = max(arrival, self.busy_until) if self.busy_until else arrival
+        self._take_running(time)
         while self.active is not None:
             channel = self.active
             done = time + timedelta(seconds=self.timing.processing_s)
