@@ -95,16 +95,34 @@ def _load_nav(args: argparse.Namespace):
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
-    from fpp.replay import format_replay, run_replay
+    from fpp.replay import format_replay, replay_seed, run_replay
     from fpp.scenario import Scenario
+    from fpp.sim.params import apply_overrides, parse_assignment
+    from fpp.sim.runner import load_setup, variant_overrides
 
     scenario = Scenario.load(args.name)
+    try:
+        overrides = dict(parse_assignment(text) for text in args.set or [])
+        if overrides or args.variant or args.compare:
+            setup = load_setup(scenario)
+            variant_overrides(setup, args.variant or "baseline")
+            apply_overrides(setup.params, overrides)
+    except (KeyError, ValueError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"fpp: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        raise FppError(f"--out {args.out} is a file; name a folder for the map")
-    seed = args.seed if args.seed is not None else scenario.section("traffic").get("seed")
-    print(f"fpp replay {scenario.name}: seed {seed}", file=sys.stderr)
-    result = run_replay(scenario, out_dir=out, navdata_dir=args.navdata, seed=args.seed)
+        raise FppError(f"--out {args.out} is a file; name a folder for the map and plots")
+    print(f"fpp replay {scenario.name}: seed {replay_seed(scenario, args.seed)}", file=sys.stderr)
+    try:
+        result = run_replay(scenario, out_dir=args.out, navdata_dir=args.navdata, seed=args.seed,
+                            simulate=not args.no_simulation, variant=args.variant, overrides=overrides,
+                            compare=args.compare, plot=args.plot, journal_path=args.journal)
+    except (KeyError, ValueError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"fpp: error: {message}", file=sys.stderr)
+        return EXIT_ERROR
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     else:
@@ -287,12 +305,21 @@ def build_parser() -> argparse.ArgumentParser:
                             "or POLYALT .scn) instead of the default package data")
         p.add_argument("--scenario", metavar="NAME", help="add this scenario's supplementary navigation data and airspace settings")
 
-    replay = sub.add_parser("replay", help="replay a scenario through legacy and hardened channels")
-    replay.add_argument("name", help="scenario name (aug2023) or folder")
+    replay = sub.add_parser("replay", help="replay a scenario through legacy and hardened channels and simulate its day")
+    replay.add_argument("name", help="scenario name (aug2023, eram2014, nats2014, etfms2018) or folder")
     replay.add_argument("--json", action="store_true", help="print a JSON object instead of text")
-    replay.add_argument("--out", default="out", metavar="DIR", help="folder for the map PNG (default: out)")
+    replay.add_argument("--out", default="out", metavar="DIR", help="folder for the map and plot PNGs (default: out)")
     replay.add_argument("--navdata", metavar="DIR", help="navigation data folder instead of the default package data")
-    replay.add_argument("--seed", type=int, help="seed of the background traffic (default: the scenario's)")
+    replay.add_argument("--seed", type=int, help="seed of the background traffic and the simulation (default: the scenario's)")
+    replay.add_argument("--set", action="append", metavar="NAME=VALUE",
+                        help="replace a simulation parameter, e.g. --set second_line_on_site=true or "
+                             "--set manual_rate_per_hour=120 (repeatable; names and units in docs/simulation.md)")
+    replay.add_argument("--variant", metavar="NAME", help="simulate a variant defined in the scenario file instead of the baseline")
+    replay.add_argument("--compare", action="store_true", help="also simulate every variant of the scenario and print a table")
+    replay.add_argument("--plot", action="store_true", help="write plots of the simulation (channel states and events, "
+                                                            "buffer and backlog, throughput per hour) to --out")
+    replay.add_argument("--journal", metavar="FILE", help="keep the SQLite message journal of the simulation in FILE")
+    replay.add_argument("--no-simulation", action="store_true", help="skip the day simulation")
     replay.set_defaults(func=_cmd_replay)
 
     expand = sub.add_parser("expand", help="expand ICAO FPL messages into the ADEXP IFPL that IFPS would send")

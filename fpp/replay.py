@@ -1,13 +1,21 @@
-"""Replay of the 28 August 2023 failure: the same traffic through legacy and hardened channels.
+"""Replay of a scenario: the plan through legacy and hardened channels, and the day simulated.
 
-The replay delivers ordinary plans, then the FBU731 message at its arrival time, then the plans
-that follow, to a primary and backup channel pair running the legacy logic, and again to a pair
-running the hardened logic. It returns the legacy trace on FBU731, each pair's event log, final
-channel states and counts per outcome, the hardened UK portion, and a map.
+For a scenario with a ``[plan]`` (``aug2023``), the replay delivers ordinary plans, then the
+plan's message at its arrival time, then the plans that follow. They go to a primary and backup
+channel pair running the legacy logic, and again to a pair running the hardened logic. The
+replay returns the legacy trace on the plan, each pair's event log, final channel states and
+counts per outcome, the hardened UK portion, and a map.
+
+For a scenario with a ``[simulation]`` section, the replay also runs the whole chain for the
+scenario's day as a discrete-event simulation (:mod:`fpp.sim`): the baseline, a named variant,
+what-if overrides, or every variant side by side. Its results join the same mapping.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,7 +33,7 @@ from fpp.scenario import Scenario
 from fpp.system.channel import Channel, ChannelPair, ChannelTiming, Outcome
 from fpp.traffic import generate_uk_traffic
 
-__all__ = ["format_replay", "run_replay"]
+__all__ = ["format_replay", "replay_seed", "run_replay"]
 
 
 @dataclass
@@ -78,31 +86,147 @@ def _run_pair(converter, logic: str, messages: list[_Message], timing: ChannelTi
     }
 
 
+def replay_seed(scenario: Scenario, seed: int | None = None) -> int:
+    """Return the seed a replay of ``scenario`` uses: ``seed``, else the scenario's."""
+    if seed is not None:
+        return seed
+    if "traffic" in scenario.data:
+        return int(scenario.section("traffic").get("seed", 0))
+    return int(scenario.section("simulation").get("seed", 0))
+
+
 def run_replay(
     scenario: Scenario,
     out_dir: str | Path = "out",
     navdata_dir: str | None = None,
     seed: int | None = None,
+    *,
+    simulate: bool = True,
+    variant: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    compare: bool = False,
+    plot: bool = False,
+    journal_path: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Run the replay and return its results as a JSON-ready mapping (plus two private keys).
+    """Run the replay and return its results as a JSON-ready mapping.
 
     Parameters
     ----------
     scenario
-        The loaded scenario (``aug2023``).
+        The loaded scenario.
     out_dir
-        Folder for the map.
+        Folder for the map and the plots.
     navdata_dir
         Another navigation data folder instead of the default package data.
     seed
-        Seed of the background traffic; defaults to the scenario's.
+        Seed of the background traffic and of the simulation; defaults to the scenario's.
+    simulate
+        Whether to run the day simulation of a scenario with a ``[simulation]`` section.
+    variant
+        A variant of the scenario to simulate instead of the baseline.
+    overrides
+        Parameter values that replace the scenario's (``--set NAME=VALUE``).
+    compare
+        Also simulate the baseline and every variant, and add a ``variants`` table.
+    plot
+        Write plots of the simulation to ``out_dir``.
+    journal_path
+        SQLite file for the journal of the simulated run; in memory when ``None``.
+
+    Raises
+    ------
+    KeyError
+        For a scenario with neither ``[plan]`` nor ``[simulation]``, an unknown variant or
+        an unknown parameter.
     """
+    seed = replay_seed(scenario, seed)
+    result: dict[str, Any] = {"scenario": scenario.name, "seed": seed}
+    if "plan" in scenario.data:
+        result.update(_replay_plan(scenario, out_dir, navdata_dir, seed))
+    elif "simulation" not in scenario.data:
+        raise KeyError(f"scenario {scenario.name} has neither a [plan] nor a [simulation] section")
+    if simulate and "simulation" in scenario.data:
+        result.update(_simulate(scenario, out_dir, navdata_dir, seed, variant, overrides or {}, compare, plot, journal_path))
+    return result
+
+
+_WORKBENCHES: dict[tuple[str, str | None, str], Any] = {}
+"""Workbenches of recent replays in this process, so that a second replay of a scenario reuses
+its navigation data, parsed messages and conversions. At most :data:`_WORKBENCHES_KEPT`."""
+
+_WORKBENCHES_KEPT = 2
+
+
+def _workbench(scenario: Scenario, navdata_dir: str | None):
+    from fpp.sim.runner import Workbench
+
+    content = hashlib.sha256(json.dumps(scenario.data, sort_keys=True, default=str).encode()).hexdigest()
+    key = (str(scenario.folder.resolve()), navdata_dir, content)
+    if key not in _WORKBENCHES:
+        while len(_WORKBENCHES) >= _WORKBENCHES_KEPT:
+            _WORKBENCHES.pop(next(iter(_WORKBENCHES)))
+        _WORKBENCHES[key] = Workbench(scenario, navdata_dir)
+    return _WORKBENCHES[key]
+
+
+def _simulation_summary(run: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the keys of one simulated run that a comparison table needs."""
+    keys = ("variant", "description", "channels_down_at", "buffer_exhausted_at", "restored_at", "flights", "counts",
+            "incidents", "faults")
+    return {key: run.get(key) for key in keys}
+
+
+def _simulate(scenario: Scenario, out_dir: str | Path, navdata_dir: str | None, seed: int, variant: str | None,
+              overrides: Mapping[str, Any], compare: bool, plot: bool, journal_path: str | Path | None) -> dict[str, Any]:
+    from fpp.sim.faults import parse_faults
+    from fpp.sim.params import apply_overrides
+    from fpp.sim.plot import plot_comparison, plot_simulation
+    from fpp.sim.runner import compare_variants, load_setup, run_simulation, variant_overrides
+
+    setup = load_setup(scenario)
+    bench = _workbench(scenario, navdata_dir)
+    name = variant or "baseline"
+    variant_values, tables = variant_overrides(setup, name)
+    params = apply_overrides(apply_overrides(setup.params, variant_values), overrides)
+    faults = parse_faults(tables, scenario.local_to_utc)
+    run = run_simulation(bench, params, faults, seed, journal_path or ":memory:", variant=name)
+    run["reported"] = setup.reported
+    run["description"] = setup.variants.get(name, {}).get("description", "as scenario file")
+    run["overrides"] = dict(overrides)
+
+    added: dict[str, Any] = {
+        "timeline": [{"time": item["time"], "event": item["event"], "source": item["source"], "detail": item["detail"]}
+                     for item in run["timeline"]],
+        "channels_down_at": run["channels_down_at"],
+        "buffer_exhausted_at": run["buffer_exhausted_at"],
+        "restored_at": run["restored_at"],
+        "flights_without_data": run["flights"]["without_data"],
+        "flights_without_automatic_data": run["flights"]["without_automatic_data"],
+        "lost": run["counts"]["lost"],
+        "simulation": run,
+    }
+    title = f"{scenario.name} ({name}, seed {seed})"
+    if plot:
+        suffix = "" if name == "baseline" else f"-{name}"
+        run["plot"] = str(plot_simulation(Path(out_dir) / f"{scenario.name}{suffix}-simulation.png", run, title))
+    if compare:
+        runs = compare_variants(bench, setup, seed, overrides)
+        for other in runs:
+            other["description"] = setup.variants.get(other["variant"], {}).get("description", "as scenario file")
+        added["variants"] = [_simulation_summary(other) for other in runs]
+        if plot:
+            added["comparison_plot"] = str(plot_comparison(Path(out_dir) / f"{scenario.name}-compare.png", runs,
+                                                           f"{scenario.name}: variants (seed {seed})"))
+    return added
+
+
+def _replay_plan(scenario: Scenario, out_dir: str | Path, navdata_dir: str | None, seed: int) -> dict[str, Any]:
+    """Replay the scenario's plan through a legacy and a hardened channel pair."""
     nav = scenario.navdata(navdata_dir)
     volume = scenario.airspace(nav)
     plan = scenario.section("plan")
     channels = scenario.section("channels")
     traffic = scenario.section("traffic")
-    seed = int(traffic.get("seed", 0)) if seed is None else seed
     timing = ChannelTiming(float(channels.get("processing_s", 0.5)), float(channels.get("detection_s", 5.0)),
                            float(channels.get("takeover_s", 8.0)))
 
@@ -172,8 +296,6 @@ def run_replay(
 
     local = scenario.utc_to_local
     return {
-        "scenario": scenario.name,
-        "seed": seed,
         "message": {"callsign": callsign, "arrival": local(arrival).strftime("%H:%M:%S"),
                     "route": message.route, "rtepts": len(route)},
         "traffic": {"plans_before": before, "plans_after": after, "rate_per_hour": rate},
@@ -208,6 +330,24 @@ def _clock(iso: str | None) -> str:
 
 def format_replay(result: dict[str, Any]) -> str:
     """Render a replay result as the text the CLI prints."""
+    from fpp.sim.report import format_comparison, format_simulation
+
+    parts = []
+    if "message" in result:
+        parts.append(_format_plan(result))
+    else:
+        parts.append(f"Scenario {result['scenario']} (seed {result['seed']})")
+    if "simulation" in result:
+        parts.append(format_simulation(result["simulation"]))
+    if "variants" in result:
+        parts.append("VARIANTS (fpp replay --compare)\n" + format_comparison(result["variants"]))
+        if result.get("comparison_plot"):
+            parts.append(f"comparison plot: {result['comparison_plot']}")
+    return "\n\n".join(parts)
+
+
+def _format_plan(result: dict[str, Any]) -> str:
+    """Render the legacy and hardened replay of the scenario's plan."""
     lines = []
     msg = result["message"]
     lines.append(f"Scenario {result['scenario']} (seed {result['seed']}): {msg['callsign']} arrives {msg['arrival']} local")

@@ -122,3 +122,18 @@ def test_replay_is_deterministic_for_a_seed(scenario, tmp_path):
     second = run_replay(scenario, out_dir=tmp_path, seed=7)
     assert first["legacy"]["events"] == second["legacy"]["events"]
     assert first["hardened"]["counts"] == second["hardened"]["counts"]
+
+
+def test_replay_adds_the_day_simulation(result):
+    # The simulation of the whole day (fpp.sim) adds these keys next to those above.
+    for key in ("timeline", "channels_down_at", "buffer_exhausted_at", "restored_at", "flights_without_data", "lost"):
+        assert key in result
+    first = result["timeline"][0]
+    assert (first["time"], first["event"], first["detail"]) == ("08:32:00", "message received", "FBU731")
+    assert "08:32:00" < result["channels_down_at"] <= "08:32:20"
+    assert "08:32:00" < result["legacy"]["channels_down_at"] <= "08:32:20"
+    assert result["lost"] == 0
+    assert result["simulation"]["counts"]["balanced"]
+    assert result["simulation"]["seed"] == result["seed"]
+    assert result["flights_without_data"] == result["simulation"]["flights"]["without_data"]
+
