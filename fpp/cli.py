@@ -114,6 +114,9 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise FppError(f"--out {args.out} is a file; name a folder for the map and plots")
+    if not getattr(args, "verbose", False):
+        # The replay stops channels on purpose; their error log lines would read as a failure of fpp.
+        logging.getLogger("fpp.system.channel").setLevel(logging.CRITICAL)
     print(f"fpp replay {scenario.name}: seed {replay_seed(scenario, args.seed)}", file=sys.stderr)
     try:
         result = run_replay(scenario, out_dir=args.out, navdata_dir=args.navdata, seed=args.seed,
