@@ -65,6 +65,32 @@ class HardenedLimits:
     match_tolerance_nm: float = 2.0
 
 
+def _aligned_indices(
+    points: list[RoutePoint],
+    geo: dict[str, tuple[float, float]],
+    refs: dict[str, list[tuple[float, float]]],
+    expanded: ExpandedRoute | None,
+) -> list[int | None] | None:
+    """Return the navigation data index of each RTEPTS point's counterpart in the expansion.
+
+    Returns ``None`` unless RTEPTS and the expansion list the same points in the same order:
+    equal designators, and a GEO or REF label where the expansion has a lat/long or
+    bearing/distance point.
+    """
+    if expanded is None or len(expanded.points) != len(points):
+        return None
+    indices: list[int | None] = []
+    for point, counterpart in zip(points, expanded.points):
+        ident = point.ident or ""
+        if ident in geo or ident in refs:
+            if counterpart.kind not in ("GEO", "REF"):
+                return None
+        elif counterpart.name != ident:
+            return None
+        indices.append(counterpart.nav_index)
+    return indices
+
+
 class HardenedConverter:
     """Convert ADEXP messages to NAS records, or raise a plan-level error.
 
@@ -115,11 +141,14 @@ class HardenedConverter:
                       expanded: ExpandedRoute | None = None) -> list[tuple[float, float]]:
         """Choose a place for every RTEPTS point.
 
-        A designator with several places keeps, when resolving Item 15 placed it (``expanded``),
-        only the places that resolution chose, or else those within SAME_PLACE_NM of them. Airway membership and the aerodromes settle
-        the Item 15 resolution. Distances alone do not: a namesake that lies near the great circle
-        between two far points makes a shorter route than the real point.
+        When RTEPTS lists the same points as the expansion of Item 15 (``expanded``), in the same
+        order, each designator takes the place of its counterpart there. Otherwise a designator
+        with several places keeps the places that resolving Item 15 chose for it, or else those
+        within SAME_PLACE_NM of them. Airway membership and the aerodromes settle the Item 15
+        resolution. Distances alone do not: a namesake that lies near the great circle between two
+        far points makes a shorter route than the real point.
         """
+        aligned = _aligned_indices(points, geo, refs or {}, expanded)
         resolved: dict[str, list[tuple[float, float]]] = {}
         resolved_index: dict[str, set[int]] = {}
         for point in expanded.points if expanded is not None else ():
@@ -149,7 +178,9 @@ class HardenedConverter:
                 raise ConversionError("CONV204", ident, point.offset, field="RTEPTS",
                                       detail=f"RTEPTS point {k + 1} is not in the navigation data")
             options = [(*self.nav.position(int(c)), int(c)) for c in found]
-            if len(options) > 1 and ident in resolved:
+            if len(options) > 1 and aligned is not None and any(o[2] == aligned[k] for o in options):
+                options = [o for o in options if o[2] == aligned[k]]
+            elif len(options) > 1 and ident in resolved:
                 exact = [o for o in options if o[2] in resolved_index[ident]]
                 near = [o for o in options
                         if any(distance_nm(o[0], o[1], *place) <= SAME_PLACE_NM for place in resolved[ident])]

@@ -65,6 +65,20 @@ def test_stretch_along_the_edge_within_tolerance_stays_inside():
     assert [(s.entry.position, s.exit.position) for s in stretches] == [(0.0, 2.0)]
 
 
+def test_fuzzer_plan_through_evrin_keeps_every_invariant():
+    from fpp.fuzzing.properties import check_hardened_case
+    from fpp.fuzzing.routes import PlanSpec, build_case
+    from fpp.fuzzing.world import default_world
+
+    world = default_world()
+    case = build_case(PlanSpec("N0480F370", ("STU30", "UL607", "EVRIN"), "EGFE", "EIWF"), world)
+    record = check_hardened_case(case, world)
+    assert [p.name for p in record.portions[0].points] == ["EGFE", "STU30"]
+
+
+# -- placing and reconciling RTEPTS ----------------------------------------------------------------------
+
+
 def test_two_close_places_of_one_designator_reconcile():
     # TWINA is on Q1 at 6.0E and again 3.7 NM west of it, where the DCT-only placement of RTEPTS
     # prefers it because the destination lies beyond. Both are one place for the conversion.
@@ -105,6 +119,40 @@ def test_namesake_near_the_great_circle_is_not_chosen():
     record = convert(nav, "N0480F370 FARPT DCT LNDXX Q9 EASTB", "ZZAA", "ZZBB")
     placed = next(p for p in record.portions[0].points if p.name == "LNDXX")
     assert distance_nm(placed.lat_deg, placed.lon_deg, 52.0, 1.0) < 0.01
+
+
+def test_repeated_designator_takes_its_place_in_sequence():
+    # TWINC is visited near ALPHA and then, as a different place, joined to Q5 far south. By
+    # distance alone the near TWINC makes the shorter route for the second visit too.
+    nav = build_nav(
+        [("ALPHA", 52.0, 2.0), ("TWINC", 52.5, 3.0), ("TWINC", 30.0, 3.0), ("SOUTH", 30.0, 6.0)],
+        airways=[("Q5", [2, 3])],
+        airports=[("ZZAA", 52.6, 3.1), ("ZZBB", 29.9, 6.1)],
+    )
+    record = convert(nav, "N0480F370 TWINC DCT ALPHA DCT TWINC Q5 SOUTH", "ZZAA", "ZZBB")
+    assert len(record.portions) == 1
+    assert record.portions[0].exit.lat_deg < 50.1
+
+
+def test_fuzzer_plans_with_close_namesakes_convert():
+    from fpp.fuzzing.properties import check_hardened_case
+    from fpp.fuzzing.routes import PlanSpec, build_case
+    from fpp.fuzzing.world import default_world
+
+    world = default_world()
+    plans = [
+        PlanSpec("N0480F370", ("DODEN", "DCT", "5044N01217E", "DCT", "5104N01218E", "DCT", "VATUP", "TL8", "HOZ"), "EDGB", "ETSH"),
+        PlanSpec("N0480F370", ("CLR", "TG21", "LXI"), "EHVB", "LFSX"),
+        PlanSpec("N0480F370", ("FA", "DCT", "LND", "UN18", "PEMOB"), "OPFA", "EGFE"),
+        PlanSpec("N0480F370", ("OSB", "DCT", "OSB076044", "DCT", "NAY"), "CYQX", "LFSO"),
+        PlanSpec("N0480F370", ("CV", "AB", "CV", "UG853F", "TERBA"), "ESNU", "LIMG"),
+    ]
+    for spec in plans:
+        result = check_hardened_case(build_case(spec, world), world)
+        assert not isinstance(result, ConversionError) or result.code == "CONV200", f"{spec.route}: {result}"
+
+
+# -- the channel pair -------------------------------------------------------------------------------------
 
 
 class _Converter:

@@ -1,0 +1,1 @@
+"""Property-based fuzzers of fpp, collected by pytest; see README.md in this folder."""
