@@ -1,16 +1,26 @@
-"""Seeded generator of ordinary flight plans over UK airways.
+"""Seeded generators of ordinary flight plans over real aerodromes and airways.
 
-Each plan follows a stretch of one real airway with at least one point in UK airspace, between
-the aerodromes nearest to its ends. Callsigns, types and levels are drawn from short lists of
-common European values. The same seed gives the same plans.
+:func:`generate_uk_traffic` draws plans that follow a stretch of one real airway with at least
+one point in UK airspace, between the aerodromes nearest to its ends.
+
+:func:`generate_day` draws a day of traffic between busy European aerodromes, most of them to or
+from the UK: each route is the shortest path over the airway network from a point near the
+departure to a point near the destination, written as Item 15 (point, airway, point, ...). Off-
+block times follow :data:`DAILY_PROFILE`. It is the benchmark corpus on a machine without
+recorded traffic.
+
+Callsigns, types and levels are drawn from short lists of common European values. The same seed
+gives the same plans.
 """
 
 from __future__ import annotations
 
+import heapq
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -23,7 +33,7 @@ from fpp.navdata.store import NavData
 from fpp.route.ifpl import build_ifpl
 from fpp.route.resolve import AirwayIndex, resolve_route
 
-__all__ = ["TrafficPlan", "generate_uk_traffic"]
+__all__ = ["DAILY_PROFILE", "DAY_AERODROMES", "TrafficPlan", "airway_route", "generate_day", "generate_uk_traffic"]
 
 _OPERATORS = ("BAW", "EZY", "RYR", "DLH", "AFR", "KLM", "VIR", "EIN", "SAS", "IBE", "TOM", "EXS", "LOG", "SHT", "BEE")
 _TYPES = (("A320", "M"), ("A20N", "M"), ("B738", "M"), ("A319", "M"), ("E190", "M"), ("A321", "M"), ("B77W", "H"), ("A333", "H"), ("DH8D", "M"))
@@ -142,3 +152,195 @@ def generate_uk_traffic(
         else:
             raise RuntimeError(f"no plan found for slot {number} after {max_attempts_per_plan} draws")
     return plans
+
+
+#: Share of a day's departures in each UTC hour, a two-peak profile of a European hub day (few
+#: flights at night, a morning and an evening wave). Relative weights; they need not sum to 1.
+DAILY_PROFILE = (1, 1, 1, 1, 2, 5, 8, 9, 9, 8, 7, 7, 7, 7, 7, 8, 8, 9, 8, 7, 6, 4, 2, 1)
+
+#: Aerodromes of :func:`generate_day` with their weights: UK aerodromes weigh more because the
+#: converter extracts the UK portion, and one end of most plans is in the UK.
+DAY_AERODROMES = (
+    ("EGLL", 12), ("EGKK", 7), ("EGSS", 4), ("EGGW", 3), ("EGCC", 5), ("EGPH", 3), ("EGPF", 2), ("EGBB", 2),
+    ("EGNX", 1), ("EGGD", 1), ("EGPD", 1), ("EGNT", 1), ("EGAA", 1), ("EGLC", 2), ("EIDW", 4), ("EHAM", 4),
+    ("EDDF", 3), ("EDDM", 2), ("EDDL", 1), ("EDDH", 1), ("EBBR", 2), ("LFPG", 4), ("LFPO", 1), ("LFMN", 1),
+    ("LEMD", 2), ("LEBL", 2), ("LPPT", 1), ("LIRF", 1), ("LIMC", 1), ("LSZH", 2), ("LSGG", 1), ("LOWW", 1),
+    ("EKCH", 2), ("ENGM", 1), ("ESSA", 1), ("EFHK", 1), ("EPWA", 1), ("LKPR", 1), ("BIKF", 1),
+)  # fmt: skip
+
+#: Region of the airway network searched by :func:`generate_day` [deg]: Europe and the eastern
+#: North Atlantic.
+_REGION_LAT_DEG = (34.0, 68.0)
+_REGION_LON_DEG = (-30.0, 32.0)
+#: Farthest airway point joined from an aerodrome [NM].
+_JOIN_NM = 60.0
+
+
+def _region_graph(nav: NavData) -> dict[int, list[tuple[int, float, str]]]:
+    """Airway segments inside the region, as adjacency lists of (point, length [NM], airway)."""
+    lat, lon = nav.lat_deg, nav.lon_deg
+    graph: dict[int, list[tuple[int, float, str]]] = {}
+    for name in sorted(nav.airway_names()):
+        for piece in nav.airway_pieces(name):
+            for a, b in zip(piece[:-1].tolist(), piece[1:].tolist()):
+                inside = all(_REGION_LAT_DEG[0] <= lat[p] <= _REGION_LAT_DEG[1] and _REGION_LON_DEG[0] <= lon[p] <= _REGION_LON_DEG[1]
+                             for p in (a, b))
+                if not inside or a == b:
+                    continue
+                length = distance_nm(lat[a], lon[a], lat[b], lon[b])
+                graph.setdefault(a, []).append((b, length, name))
+                graph.setdefault(b, []).append((a, length, name))
+    return graph
+
+
+def _nearest_nodes(nav: NavData, nodes: np.ndarray, airport: int, count: int = 3) -> list[int]:
+    """Up to ``count`` airway points nearest to an aerodrome, within :data:`_JOIN_NM`."""
+    a_lat, a_lon = nav.position(airport)
+    d_lat = nav.lat_deg[nodes] - a_lat
+    d_lon = (nav.lon_deg[nodes] - a_lon) * math.cos(math.radians(a_lat))
+    order = np.argsort(d_lat * d_lat + d_lon * d_lon)[:count]
+    return [int(nodes[k]) for k in order if distance_nm(a_lat, a_lon, *nav.position(int(nodes[k]))) <= _JOIN_NM]
+
+
+def _shortest_path(graph: dict[int, list[tuple[int, float, str]]], start: int, goal: int) -> tuple[list[int], list[str]] | None:
+    """Dijkstra over the airway graph: the points of the path and the airway of each segment."""
+    best = {start: 0.0}
+    previous: dict[int, tuple[int, str]] = {}
+    queue = [(0.0, start)]
+    while queue:
+        cost, node = heapq.heappop(queue)
+        if node == goal:
+            break
+        if cost > best.get(node, math.inf):
+            continue
+        for neighbour, length, airway in graph.get(node, ()):
+            total = cost + length
+            if total < best.get(neighbour, math.inf):
+                best[neighbour] = total
+                previous[neighbour] = (node, airway)
+                heapq.heappush(queue, (total, neighbour))
+    if goal not in best:
+        return None
+    points, airways = [goal], []
+    while points[-1] != start:
+        node, airway = previous[points[-1]]
+        points.append(node)
+        airways.append(airway)
+    return points[::-1], airways[::-1]
+
+
+def airway_route(nav: NavData, points: list[int], airways: list[str]) -> str:
+    """Write a path over airways as Item 15 route elements: ``A UL9 B UN57 C``.
+
+    ``airways[k]`` is the airway of the segment from ``points[k]`` to ``points[k + 1]``; a run of
+    segments on one airway becomes one airway element between its first and last point.
+    """
+    tokens = [nav.point_name(points[0])]
+    for k, airway in enumerate(airways):
+        if k + 1 == len(airways) or airways[k + 1] != airway:
+            tokens += [airway, nav.point_name(points[k + 1])]
+    return " ".join(tokens)
+
+
+def generate_day(
+    nav: NavData,
+    count: int,
+    seed: int,
+    day: date,
+    route_pool: int = 400,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[TrafficPlan]:
+    """Generate a day of ``count`` plans between the aerodromes of :data:`DAY_AERODROMES`.
+
+    Parameters
+    ----------
+    nav
+        Navigation data with the aerodromes and airways.
+    count
+        Number of plans.
+    seed
+        Seed of the random draws; the same seed gives the same plans.
+    day
+        Date of flight (``DOF/``) of every plan.
+    route_pool
+        Number of aerodrome pairs drawn; each plan takes one of their routes, as a day repeats
+        its city pairs.
+    progress
+        Called as ``progress(done, count)`` after each plan.
+
+    Returns
+    -------
+    list of TrafficPlan
+        Plans in order of off-block time; ``arrival`` is when the IFPL is sent, 1 to 3 hours
+        before off-block.
+
+    Raises
+    ------
+    RuntimeError
+        When no route can be built over the data (no airways near the aerodromes).
+    """
+    rng = random.Random(seed)
+    graph = _region_graph(nav)
+    nodes = np.array(sorted(graph), dtype=np.int64)
+    aerodromes = [(icao, weight) for icao, weight in DAY_AERODROMES if nav.airport(icao) is not None]
+    names = [icao for icao, _ in aerodromes]
+    weights = [weight for _, weight in aerodromes]
+    joins = {icao: _nearest_nodes(nav, nodes, nav.airports[icao]) for icao in names}
+    index = AirwayIndex(nav)
+
+    routes: list[tuple[str, str, str]] = []
+    for _ in range(route_pool * 3):
+        if len(routes) >= route_pool:
+            break
+        adep, ades = rng.choices(names, weights, k=2)
+        if adep == ades or not joins[adep] or not joins[ades]:
+            continue
+        path = _shortest_path(graph, rng.choice(joins[adep]), rng.choice(joins[ades]))
+        if path is None or len(path[0]) < 2:
+            continue
+        route = airway_route(nav, *path)
+        try:
+            resolve_route(parse_icao(_fpl("TEST1", "A320", "M", adep, "1200", 450, 350, route, ades, 60, day)).route,
+                          nav, adep, ades, index)
+        except PlanError:
+            continue
+        routes.append((adep, ades, route))
+    if not routes:
+        raise RuntimeError("no route between the aerodromes of DAY_AERODROMES over this navigation data")
+
+    hours = rng.choices(range(24), DAILY_PROFILE, k=count)
+    off_blocks = sorted(datetime(day.year, day.month, day.day, hour, rng.randrange(60)) for hour in hours)
+    plans: list[TrafficPlan] = []
+    used: set[str] = set()
+    for number, eobt in enumerate(off_blocks):
+        for _ in range(20):
+            adep, ades, route = rng.choice(routes)
+            callsign = f"{rng.choice(_OPERATORS)}{rng.randrange(10, 9999)}"
+            if callsign in used:
+                continue
+            aircraft, wake = rng.choice(_TYPES)
+            speed = rng.choice(_SPEEDS)
+            eet_min = 20 + round(60 * distance_nm(*nav.position(nav.airports[adep]), *nav.position(nav.airports[ades])) / speed)
+            fpl_text = _fpl(callsign, aircraft, wake, adep, f"{eobt:%H%M}", speed, rng.choice(_LEVELS), route, ades, eet_min, day)
+            arrival = eobt - timedelta(minutes=rng.randrange(60, 180))
+            try:
+                fpl = parse_icao(fpl_text)
+                expanded = resolve_route(fpl.route, nav, fpl.adep, fpl.ades, index)
+                adexp = emit_adexp(build_ifpl(fpl, expanded, filing_time=arrival))
+            except PlanError:
+                continue
+            used.add(callsign)
+            plans.append(TrafficPlan(callsign, fpl_text, adexp, arrival))
+            break
+        if progress is not None:
+            progress(number + 1, count)
+    return plans
+
+
+def _fpl(callsign: str, aircraft: str, wake: str, adep: str, eobt: str, speed_kt: int, level_fl: int, route: str,
+         ades: str, eet_min: int, day: date) -> str:
+    return (
+        f"(FPL-{callsign}-IS\n-{aircraft}/{wake}-SDE2E3FGIJ1RWY/LB1\n-{adep}{eobt}\n"
+        f"-N0{speed_kt}F{level_fl} {route}\n-{ades}{eet_min // 60:02d}{eet_min % 60:02d}\n"
+        f"-PBN/A1B1D1 DOF/{day:%y%m%d})"
+    )
