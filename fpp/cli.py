@@ -220,10 +220,13 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     from fpp.convert.legacy import LegacyConverter, uk_point_table
     from fpp.formats.adexp import parse_adexp
 
-    text = _read_input(args.file)
-    messages = split_messages(text)
+    if args.scheduler:
+        from fpp.distributed.convert import run_distributed_convert
+
+        return run_distributed_convert(args)
+    messages = [message for path in args.file for message in split_messages(_read_input(path))]
     if not messages:
-        raise FppError(f"no message found in {args.file}; an ADEXP message starts with -TITLE on a new line")
+        raise FppError(f"no message found in {', '.join(args.file)}; an ADEXP message starts with -TITLE on a new line")
     nav, scenario = _load_nav(args)
     volume = scenario.airspace(nav) if scenario else uk_airspace(nav)
     converter = (LegacyConverter(uk_point_table(nav, volume), volume) if args.logic == "legacy"
@@ -334,12 +337,29 @@ def build_parser() -> argparse.ArgumentParser:
     expand.set_defaults(func=_cmd_expand)
 
     convert = sub.add_parser("convert", help="convert ADEXP messages to NAS records")
-    convert.add_argument("file", help="file of ADEXP messages, or - for standard input")
+    convert.add_argument("file", nargs="+", help="files of ADEXP messages, read in order as one stream, or - for standard input")
     convert.add_argument("--logic", choices=("legacy", "hardened"), default="hardened", help="conversion logic (default: hardened)")
     convert.add_argument("--json", action="store_true", help="print a JSON object with counts and records")
     convert.add_argument("--keep-going", action="store_true", help="continue after a legacy critical exception")
+    from fpp.distributed.cluster import scheduler_argument
+    from fpp.distributed.convert import DEFAULT_CHUNK_SIZE, chunk_size_argument
+
+    convert.add_argument("--scheduler", type=scheduler_argument, metavar="ADDRESS",
+                         help="convert in chunks on this Dask scheduler (tcp://HOST:PORT or a scheduler file; 'local' "
+                              "starts a local cluster); the output equals that of a single-machine run")
+    convert.add_argument("--chunk-size", type=chunk_size_argument, default=DEFAULT_CHUNK_SIZE, metavar="N",
+                         help=f"messages per Dask task with --scheduler (default: {DEFAULT_CHUNK_SIZE})")
     navdata_options(convert)
     convert.set_defaults(func=_cmd_convert)
+
+    from fpp import bench, traffic_cli
+    from fpp.distributed import add_parser as add_sweep_parser
+    from fpp.fuzzing import add_parser as add_fuzz_parser
+
+    traffic_cli.add_parser(sub)
+    bench.add_parser(sub)
+    add_fuzz_parser(sub)
+    add_sweep_parser(sub)
     return parser
 
 
