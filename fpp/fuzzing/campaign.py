@@ -392,12 +392,13 @@ def run_campaign(
         reported: dict[str, dict[str, Any]] = {}
         done = 0
         last_print = 0.0
-        while done < workers:
-            if time.time() > deadline + GRACE_S or not any(process.is_alive() for process in processes):
-                break
+        while done < workers and time.time() <= deadline + GRACE_S:
             try:
                 item = messages.get(timeout=1.0)
             except queue.Empty:
+                # A worker that ended may have left messages behind, so stop only on an empty queue.
+                if not any(process.is_alive() for process in processes):
+                    break
                 continue
             kind = item[0]
             if kind == "progress":

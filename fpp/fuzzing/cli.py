@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import secrets
 import sys
 
@@ -65,6 +66,9 @@ def run_fuzz(args: argparse.Namespace) -> int:
     print(f"fpp fuzz: seed {seed}, mode {args.mode}, {args.workers} workers, {args.minutes:g} min "
           f"(repeat with: {command})", file=sys.stderr, flush=True)
     out = Path(args.out) / f"{args.mode}-{seed}"
+    if not getattr(args, "verbose", False):
+        # Replaying a legacy failure stops channels on purpose; the reproducers report it instead.
+        logging.getLogger("fpp.system.channel").setLevel(logging.CRITICAL)
     from fpp.distributed.database import describe_database, is_redis_url
 
     if args.scheduler or is_redis_url(args.database):
