@@ -4,8 +4,10 @@
 the same boundary rule and the same floating-point operations: the crossings of each leg with
 every polygon edge (great-circle arc intersections), crossings snapped onto a route point within
 the tolerance, and for each piece between two breaks a point-in-polygon test (gnomonic
-projection) at its middle, or samples along it within the tolerance of the boundary. A leg that :func:`~fpp.kernels.geometry.leg_outside_cap` proves far from the
-volume skips the edge loop and the inside test, which cannot change the result.
+projection) at its middle, or samples along it within the tolerance of the boundary. A leg that
+:func:`~fpp.kernels.geometry.leg_outside_cap` proves far from the volume skips the edge loop and
+the inside test, and the edge loop skips edges that lie on one side of the leg's great circle;
+neither can change the result.
 
 The twin, :func:`clip_routes_python`, calls :func:`~fpp.convert.airspace.inside_stretches` on
 each route of a batch.
@@ -27,9 +29,13 @@ from fpp.geo import EARTH_RADIUS_NM
 from fpp.kernels._jit import kernel
 from fpp.kernels.geometry import (
     CAP_MARGIN_RAD,
+    SIDE_MARGIN,
     VolumeTables,
+    _cross,
+    _dot,
+    _norm,
     angle,
-    arc_fractions,
+    crossing_fractions,
     distance_nm,
     interpolate,
     leg_outside_cap,
@@ -89,6 +95,45 @@ def _chord(ax: float, ay: float, az: float, bx: float, by: float, bz: float) -> 
 
 
 @kernel
+def _leg_crossings(vol: VolumeTables, ax: float, ay: float, az: float, bx: float, by: float, bz: float,
+                   length_rad: float, fractions: np.ndarray) -> int:
+    """Write the fractions where the leg a-b crosses an edge to ``fractions``, in edge order, as
+    :func:`~fpp.kernels.geometry.arc_fractions` on every edge would; return their number, or -1
+    when ``fractions`` is full.
+
+    An edge whose two vertices lie on one side of the leg's great circle, by more than
+    ``SIDE_MARGIN`` times the norm of the leg's normal, is skipped. It cannot yield a crossing:
+    for an edge of ``edge_side_test``, the arc tests of ``crossing_fractions`` accept only
+    points within about 1e-9 rad of the edge, and the intersection it computes lies within
+    about 1e-9 rad of the leg's great circle, both far below the margin of 1e-6.
+    """
+    xyz = vol.vertex_xyz
+    n1x, n1y, n1z = _cross(ax, ay, az, bx, by, bz)
+    norm1 = _norm(n1x, n1y, n1z)
+    margin = SIDE_MARGIN * norm1
+    found = 0
+    for polygon in range(len(vol.poly_offsets) - 1):
+        start = vol.poly_offsets[polygon]
+        size = vol.poly_offsets[polygon + 1] - start
+        for e in range(size):
+            c = start + e
+            d = start + (e + 1) % size
+            cx, cy, cz = xyz[c, 0], xyz[c, 1], xyz[c, 2]
+            dx, dy, dz = xyz[d, 0], xyz[d, 1], xyz[d, 2]
+            if vol.edge_side_test[c]:
+                side_c = _dot(cx, cy, cz, n1x, n1y, n1z)
+                side_d = _dot(dx, dy, dz, n1x, n1y, n1z)
+                if (side_c > margin and side_d > margin) or (side_c < -margin and side_d < -margin):
+                    continue
+            n2 = vol.edge_normal[c]
+            found = crossing_fractions(ax, ay, az, bx, by, bz, n1x, n1y, n1z, norm1, length_rad, cx, cy, cz, dx, dy, dz,
+                                       n2[0], n2[1], n2[2], vol.edge_normal_norm[c], fractions, found)
+            if found < 0:
+                return -1
+    return found
+
+
+@kernel
 def clip_route(vol: VolumeTables, lat: np.ndarray, lon: np.ndarray, points_xyz: np.ndarray, n: int,
                fractions: np.ndarray, out: np.ndarray) -> int:
     """Write the stretches of the route ``lat[:n]``, ``lon[:n]`` inside ``vol`` to ``out``.
@@ -113,7 +158,6 @@ def clip_route(vol: VolumeTables, lat: np.ndarray, lon: np.ndarray, points_xyz: 
     cx, cy, cz = vol.cap_centre[0], vol.cap_centre[1], vol.cap_centre[2]
     reach_rad = vol.cap_radius_rad + tolerance / EARTH_RADIUS_NM + CAP_MARGIN_RAD
     reach_chord = 2.0 * math.sin(min(reach_rad, math.pi) / 2.0) if use_cap else 0.0
-    xyz = vol.vertex_xyz
 
     count = 0
     previous_pos, previous_lat, previous_lon = 0.0, lat[0], lon[0]
@@ -138,16 +182,9 @@ def clip_route(vol: VolumeTables, lat: np.ndarray, lon: np.ndarray, points_xyz: 
 
         found = 0
         if not skip:
-            for polygon in range(len(vol.poly_offsets) - 1):
-                start = vol.poly_offsets[polygon]
-                size = vol.poly_offsets[polygon + 1] - start
-                for e in range(size):
-                    c = start + e
-                    d = start + (e + 1) % size
-                    found = arc_fractions(ax, ay, az, bx, by, bz, xyz[c, 0], xyz[c, 1], xyz[c, 2],
-                                          xyz[d, 0], xyz[d, 1], xyz[d, 2], fractions, found)
-                    if found < 0:
-                        return -1
+            found = _leg_crossings(vol, ax, ay, az, bx, by, bz, length_rad, fractions)
+            if found < 0:
+                return -1
             _sort(fractions, found)
         length = EARTH_RADIUS_NM * length_rad
 

@@ -34,6 +34,7 @@ __all__ = [
     "angle",
     "arc_fractions",
     "build_volume_tables",
+    "crossing_fractions",
     "destination",
     "distance_nm",
     "interpolate",
@@ -52,6 +53,12 @@ _RAD_TO_DEG = 180.0 / math.pi
 _EPS = 1e-12
 #: Slack added to the cap test of :func:`leg_outside_cap`, far above rounding errors [rad].
 CAP_MARGIN_RAD = 1e-6
+#: Least norm of an edge's normal (the sine of its length) for the side test of the clip: below
+#: it, the arc test of :func:`crossing_fractions` accepts points too far beyond the edge's ends
+#: for the margin :data:`SIDE_MARGIN` to cover.
+SIDE_TEST_MIN_NORM = 1e-3
+#: Margin of the side test, as a fraction of the norm of the leg's normal.
+SIDE_MARGIN = 1e-6
 
 
 class VolumeTables(NamedTuple):
@@ -77,6 +84,16 @@ class VolumeTables(NamedTuple):
         Angular radius of that cap [rad]; ``inf`` disables the cap test.
     tolerance_nm
         Boundary tolerance of the volume [NM].
+    edge_normal, edge_normal_norm
+        Cross product of the two vertices of the edge that starts at each vertex, shape (V, 3),
+        and its norm, as :func:`arc_fractions` computes them.
+    edge_side_test
+        Per edge: whether the clip may skip the edge when both its vertices lie on one side of
+        a leg's great circle (the edge is at least :data:`SIDE_TEST_MIN_NORM` long).
+    edge_centre, edge_reach_cos
+        Unit vector of the middle of each edge, shape (V, 3), and the cosine of the angle from it
+        beyond which a point is farther than the tolerance from the edge, with
+        :data:`CAP_MARGIN_RAD` to spare; -2 where no angle is.
     """
 
     poly_offsets: np.ndarray
@@ -91,6 +108,11 @@ class VolumeTables(NamedTuple):
     cap_centre: np.ndarray
     cap_radius_rad: float
     tolerance_nm: float
+    edge_normal: np.ndarray
+    edge_normal_norm: np.ndarray
+    edge_side_test: np.ndarray
+    edge_centre: np.ndarray
+    edge_reach_cos: np.ndarray
 
 
 def build_volume_tables(volume: AirspaceVolume) -> VolumeTables:
@@ -122,8 +144,44 @@ def build_volume_tables(volume: AirspaceVolume) -> VolumeTables:
             # The cap must be convex (below 90 degrees) for the arcs between vertices to stay inside.
             if math.degrees(radius_rad) < MAX_POLYGON_RADIUS_DEG:
                 cap_radius = radius_rad
-    return VolumeTables(offsets, lat, lon, xyz, xy, centre, e1, e2, radius, cap_centre, cap_radius,
-                        float(volume.boundary_tolerance_nm))
+    tolerance_nm = float(volume.boundary_tolerance_nm)
+    normal = np.zeros((len(xyz), 3))
+    normal_norm = np.zeros(len(xyz))
+    edge_centre = np.zeros((len(xyz), 3))
+    reach_cos = np.full(len(xyz), -2.0)
+    _edge_tables(xyz, offsets, tolerance_nm / EARTH_RADIUS_NM + CAP_MARGIN_RAD, normal, normal_norm, edge_centre, reach_cos)
+    return VolumeTables(offsets, lat, lon, xyz, xy, centre, e1, e2, radius, cap_centre, cap_radius, tolerance_nm,
+                        normal, normal_norm, normal_norm >= SIDE_TEST_MIN_NORM, edge_centre, reach_cos)
+
+
+@kernel
+def _edge_tables(xyz: np.ndarray, offsets: np.ndarray, slack_rad: float, normal: np.ndarray, normal_norm: np.ndarray,
+                 centre: np.ndarray, reach_cos: np.ndarray) -> None:
+    """Fill the edge arrays of :class:`VolumeTables`; ``slack_rad`` is the tolerance plus the margin.
+
+    A kernel, so that the normals are the very numbers :func:`arc_fractions` computes.
+    """
+    for polygon in range(len(offsets) - 1):
+        start = offsets[polygon]
+        size = offsets[polygon + 1] - start
+        for e in range(size):
+            c = start + e
+            d = start + (e + 1) % size
+            cx, cy, cz = xyz[c, 0], xyz[c, 1], xyz[c, 2]
+            dx, dy, dz = xyz[d, 0], xyz[d, 1], xyz[d, 2]
+            nx, ny, nz = _cross(cx, cy, cz, dx, dy, dz)
+            normal[c, 0], normal[c, 1], normal[c, 2] = nx, ny, nz
+            normal_norm[c] = _norm(nx, ny, nz)
+            # Every point of the arc lies within half its length of its middle.
+            mx, my, mz = cx + dx, cy + dy, cz + dz
+            m = _norm(mx, my, mz)
+            if m < 1e-6:
+                continue  # (nearly) antipodal vertices: no middle, no reach
+            mx, my, mz = mx / m, my / m, mz / m
+            centre[c, 0], centre[c, 1], centre[c, 2] = mx, my, mz
+            reach = max(angle(mx, my, mz, cx, cy, cz), angle(mx, my, mz, dx, dy, dz)) + slack_rad
+            if reach < math.pi:
+                reach_cos[c] = math.cos(reach)
 
 
 @kernel
@@ -227,13 +285,27 @@ def arc_fractions(ax: float, ay: float, az: float, bx: float, by: float, bz: flo
     """
     n1x, n1y, n1z = _cross(ax, ay, az, bx, by, bz)
     n2x, n2y, n2z = _cross(cx, cy, cz, dx, dy, dz)
-    if _norm(n1x, n1y, n1z) < _EPS or _norm(n2x, n2y, n2z) < _EPS:
+    return crossing_fractions(ax, ay, az, bx, by, bz, n1x, n1y, n1z, _norm(n1x, n1y, n1z), angle(ax, ay, az, bx, by, bz),
+                              cx, cy, cz, dx, dy, dz, n2x, n2y, n2z, _norm(n2x, n2y, n2z), out, count)
+
+
+@kernel
+def crossing_fractions(ax: float, ay: float, az: float, bx: float, by: float, bz: float,
+                       n1x: float, n1y: float, n1z: float, norm1: float, total: float,
+                       cx: float, cy: float, cz: float, dx: float, dy: float, dz: float,
+                       n2x: float, n2y: float, n2z: float, norm2: float, out: np.ndarray, count: int) -> int:
+    """:func:`arc_fractions` with the values that depend on one arc alone computed by the caller.
+
+    ``n1`` is ``a x b`` with norm ``norm1``, ``total`` the angle between a and b, ``n2`` is
+    ``c x d`` with norm ``norm2``; the clip computes the first three once per leg and reads the
+    others from :class:`VolumeTables`.
+    """
+    if norm1 < _EPS or norm2 < _EPS:
         return count
     lx, ly, lz = _cross(n1x, n1y, n1z, n2x, n2y, n2z)
     length = _norm(lx, ly, lz)
     if length < 1e-14:
         return count
-    total = angle(ax, ay, az, bx, by, bz)
     for k in range(2):
         sign = 1.0 if k == 0 else -1.0
         xx = sign * lx / length
@@ -299,23 +371,6 @@ def polygon_contains(vol: VolumeTables, polygon: int, lat_deg: float, lon_deg: f
 
 
 @kernel
-def _boundary_distance_nm(vol: VolumeTables, lat_deg: float, lon_deg: float) -> float:
-    px, py, pz = to_xyz(lat_deg, lon_deg)
-    best = math.inf
-    xyz = vol.vertex_xyz
-    for polygon in range(len(vol.poly_offsets) - 1):
-        start = vol.poly_offsets[polygon]
-        n = vol.poly_offsets[polygon + 1] - start
-        for i in range(n):
-            a = start + i
-            b = start + (i + 1) % n
-            d = point_arc_distance_nm(px, py, pz, xyz[a, 0], xyz[a, 1], xyz[a, 2], xyz[b, 0], xyz[b, 1], xyz[b, 2])
-            if d < best:
-                best = d
-    return best
-
-
-@kernel
 def volume_contains_strictly(vol: VolumeTables, lat_deg: float, lon_deg: float) -> bool:
     """Whether a position is inside one of the polygons, as
     :meth:`fpp.convert.airspace.AirspaceVolume.contains_strictly`."""
@@ -328,8 +383,28 @@ def volume_contains_strictly(vol: VolumeTables, lat_deg: float, lon_deg: float) 
 @kernel
 def volume_on_boundary(vol: VolumeTables, lat_deg: float, lon_deg: float) -> bool:
     """Whether a position lies within the tolerance of an edge, as
-    :meth:`fpp.convert.airspace.AirspaceVolume.on_boundary`."""
-    return _boundary_distance_nm(vol, lat_deg, lon_deg) <= vol.tolerance_nm
+    :meth:`fpp.convert.airspace.AirspaceVolume.on_boundary`.
+
+    An edge whose middle is farther from the position than ``edge_reach_cos`` allows is skipped
+    without computing the distance: every point of the edge lies within half its length of its
+    middle, so the distance exceeds the tolerance by more than :data:`CAP_MARGIN_RAD`, far above
+    the rounding errors of :func:`point_arc_distance_nm`.
+    """
+    px, py, pz = to_xyz(lat_deg, lon_deg)
+    xyz = vol.vertex_xyz
+    centre = vol.edge_centre
+    for polygon in range(len(vol.poly_offsets) - 1):
+        start = vol.poly_offsets[polygon]
+        n = vol.poly_offsets[polygon + 1] - start
+        for i in range(n):
+            a = start + i
+            if _dot(px, py, pz, centre[a, 0], centre[a, 1], centre[a, 2]) < vol.edge_reach_cos[a]:
+                continue
+            b = start + (i + 1) % n
+            d = point_arc_distance_nm(px, py, pz, xyz[a, 0], xyz[a, 1], xyz[a, 2], xyz[b, 0], xyz[b, 1], xyz[b, 2])
+            if d <= vol.tolerance_nm:
+                return True
+    return False
 
 
 @kernel

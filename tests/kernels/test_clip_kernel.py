@@ -36,6 +36,18 @@ def test_clip_equals_twin(uk_volume_tables, routes_):
     assert found == clip_routes_python(volume, offsets, lat, lon)
 
 
+@given(st.data())
+def test_clip_equals_twin_along_the_boundary(uk_volume_tables, data):
+    # Legs that start or end on or beside an edge, and legs that graze a vertex: the cases where
+    # the clip's side test, which skips edges on one side of a leg, could go wrong.
+    from tests.kernels.test_geometry import near_boundary
+
+    volume, tables = uk_volume_tables
+    points = data.draw(st.lists(st.one_of(near_boundary(tables), near), min_size=2, max_size=6))
+    found, offsets, lat, lon = _clip(tables, [points])
+    assert found == clip_routes_python(volume, offsets, lat, lon)
+
+
 def test_clip_on_routes_through_the_uk(uk_volume_tables):
     volume, tables = uk_volume_tables
     crossing = [[(48.0, -4.0), (52.0, -1.0), (56.0, -3.0), (60.0, 2.0)], [(40.0, -74.0), (51.5, -0.5)], [(10.0, 10.0), (11.0, 11.0)]]

@@ -62,6 +62,39 @@ def test_volume_tests_equal_twin(uk_volume_tables, lat, lon):
     assert kernels.volume_on_boundary(tables, lat, lon) == volume.on_boundary(lat, lon)
 
 
+#: Offsets around a boundary point [deg]: from a few times the boundary tolerance down to zero.
+offsets = st.one_of(st.just(0.0), st.floats(-1e-6, 1e-6), st.floats(-0.05, 0.05))
+
+
+@st.composite
+def near_boundary(draw, tables):
+    """A position on or near an edge of the volume: a point of an edge, moved by a small offset."""
+    vertex = draw(st.integers(0, len(tables.vertex_lat_deg) - 1))
+    polygon = int(np.searchsorted(tables.poly_offsets, vertex, side="right")) - 1
+    start, end = tables.poly_offsets[polygon], tables.poly_offsets[polygon + 1]
+    following = start + (vertex + 1 - start) % (end - start)
+    lat, lon = geo.interpolate(tables.vertex_lat_deg[vertex], tables.vertex_lon_deg[vertex],
+                               tables.vertex_lat_deg[following], tables.vertex_lon_deg[following],
+                               draw(st.one_of(st.just(0.0), st.just(1.0), st.floats(0.0, 1.0))))
+    return lat + draw(offsets), lon + draw(offsets)
+
+
+@given(st.data())
+def test_volume_tests_equal_twin_near_the_boundary(uk_volume_tables, data):
+    # The boundary test skips edges far from the position; near an edge it must still agree.
+    volume, tables = uk_volume_tables
+    lat, lon = data.draw(near_boundary(tables))
+    assert kernels.volume_contains(tables, lat, lon) == volume.contains(lat, lon)
+    assert kernels.volume_on_boundary(tables, lat, lon) == volume.on_boundary(lat, lon)
+
+
+def test_boundary_test_finds_a_vertex(uk_volume_tables):
+    volume, tables = uk_volume_tables
+    lat, lon = tables.vertex_lat_deg[0], tables.vertex_lon_deg[0]
+    assert kernels.volume_on_boundary(tables, lat, lon) and volume.on_boundary(lat, lon)
+    assert not kernels.volume_on_boundary(tables, 0.0, 0.0) and not volume.on_boundary(0.0, 0.0)
+
+
 @given(latitudes, longitudes, latitudes, longitudes, st.floats(0.0, 1.0))
 def test_cap_test_only_skips_far_legs(uk_volume_tables, lat1, lon1, lat2, lon2, fraction):
     volume, tables = uk_volume_tables
