@@ -45,13 +45,15 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from fpp.convert.airspace import AirspaceVolume, uk_airspace
-from fpp.convert.batch import BatchConverter, reference_outcome
 from fpp.errors import PlanError
-from fpp.navdata.store import NavData
+
+if TYPE_CHECKING:  # the kernels load Numba; the CLI imports this module for its parser alone
+    from fpp.convert.airspace import AirspaceVolume
+    from fpp.navdata.store import NavData
 
 __all__ = [
     "CORPUS_FORMAT",
@@ -208,6 +210,7 @@ class Workload:
 
     def __init__(self, corpus: Corpus, nav: NavData, volume: AirspaceVolume, seed: int, sample: int = DEFAULT_SAMPLE) -> None:
         from fpp.cli import split_messages
+        from fpp.convert.batch import BatchConverter
         from fpp.kernels.adexp import scan_messages
         from fpp.kernels.adexp import split_messages as split_kernel
         from fpp.kernels.portion import extract_resolved, make_resolved_batch
@@ -331,6 +334,7 @@ class Workload:
 
     def python_end_to_end(self) -> int:
         from fpp.cli import split_messages
+        from fpp.convert.batch import reference_outcome
 
         for message in split_messages(self.sample_text):
             reference_outcome(self.reference, message)
@@ -601,6 +605,7 @@ def run_bench(args: argparse.Namespace) -> int:
     summary["benchmark_json"] = str(report)
     summary["platform"] = platform.platform()
     if args.plot or args.profile:
+        from fpp.convert.airspace import uk_airspace
         from fpp.navdata import load_navdata
 
         nav = load_navdata(corpus.navdata)
