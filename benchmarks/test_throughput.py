@@ -47,8 +47,8 @@ def test_python(benchmark, workload, pair):
     name = f"python_{pair}"
     benchmark.group = pair
     _record(benchmark, workload, name)
-    # A warm-up round first, as for the kernels: the first call of a twin fills caches (airway
-    # look-ups, prepared geometry) that a long-running converter keeps, and timing it would flatter
-    # the kernels. Three rounds are enough for a median; the twins take about a second each.
+    # The first call of a twin fills caches (airway look-ups, prepared geometry) that a running
+    # converter keeps, so it gets a warm-up round as the kernels do. Timing it would flatter the
+    # kernels. Three rounds give a median, and each takes about a second.
     done = benchmark.pedantic(getattr(workload, name), rounds=min(ROUNDS, TWIN_ROUNDS), iterations=1, warmup_rounds=1)
     assert done > 0

@@ -51,7 +51,7 @@ import numpy as np
 
 from fpp.errors import PlanError
 
-if TYPE_CHECKING:  # the kernels load Numba; the CLI imports this module for its parser alone
+if TYPE_CHECKING:  # The CLI imports this module for its parser alone, and the kernels load Numba.
     from fpp.convert.airspace import AirspaceVolume
     from fpp.navdata.store import NavData
 

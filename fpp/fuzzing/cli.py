@@ -67,7 +67,7 @@ def run_fuzz(args: argparse.Namespace) -> int:
           f"(repeat with: {command})", file=sys.stderr, flush=True)
     out = Path(args.out) / f"{args.mode}-{seed}"
     if not getattr(args, "verbose", False):
-        # Replaying a legacy failure stops channels on purpose; the reproducers report it instead.
+        # Replaying a legacy failure stops channels on purpose, and the reproducers report it.
         logging.getLogger("fpp.system.channel").setLevel(logging.CRITICAL)
     from fpp.distributed.database import describe_database, is_redis_url
 

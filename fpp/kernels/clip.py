@@ -6,8 +6,8 @@ every polygon edge (great-circle arc intersections), crossings snapped onto a ro
 the tolerance, and for each piece between two breaks a point-in-polygon test (gnomonic
 projection) at its middle, or samples along it within the tolerance of the boundary. A leg that
 :func:`~fpp.kernels.geometry.leg_outside_cap` proves far from the volume skips the edge loop and
-the inside test, and the edge loop skips edges that lie on one side of the leg's great circle;
-neither can change the result.
+the inside test, and the edge loop skips edges that lie on one side of the leg's great circle.
+Neither skip can change the result.
 
 The twin, :func:`clip_routes_python`, calls :func:`~fpp.convert.airspace.inside_stretches` on
 each route of a batch.
@@ -102,10 +102,10 @@ def _leg_crossings(vol: VolumeTables, ax: float, ay: float, az: float, bx: float
     when ``fractions`` is full.
 
     An edge whose two vertices lie on one side of the leg's great circle, by more than
-    ``SIDE_MARGIN`` times the norm of the leg's normal, is skipped. It cannot yield a crossing:
-    for an edge of ``edge_side_test``, the arc tests of ``crossing_fractions`` accept only
-    points within about 1e-9 rad of the edge, and the intersection it computes lies within
-    about 1e-9 rad of the leg's great circle, both far below the margin of 1e-6.
+    ``SIDE_MARGIN`` times the norm of the leg's normal, is skipped because it cannot yield a
+    crossing. For an edge of ``edge_side_test``, the arc tests of ``crossing_fractions`` accept
+    only points within about 1e-9 rad of the edge. The intersection they test lies within about
+    1e-9 rad of the leg's great circle. Both distances are far below the margin of 1e-6.
     """
     xyz = vol.vertex_xyz
     n1x, n1y, n1z = _cross(ax, ay, az, bx, by, bz)

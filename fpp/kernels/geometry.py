@@ -53,9 +53,9 @@ _RAD_TO_DEG = 180.0 / math.pi
 _EPS = 1e-12
 #: Slack added to the cap test of :func:`leg_outside_cap`, far above rounding errors [rad].
 CAP_MARGIN_RAD = 1e-6
-#: Least norm of an edge's normal (the sine of its length) for the side test of the clip: below
-#: it, the arc test of :func:`crossing_fractions` accepts points too far beyond the edge's ends
-#: for the margin :data:`SIDE_MARGIN` to cover.
+#: Minimum norm of an edge's normal (the sine of its length) for the side test of the clip.
+#: Below it, the arc test of :func:`crossing_fractions` accepts points too far beyond the edge's
+#: ends for the margin :data:`SIDE_MARGIN` to cover.
 SIDE_TEST_MIN_NORM = 1e-3
 #: Margin of the side test, as a fraction of the norm of the leg's normal.
 SIDE_MARGIN = 1e-6
@@ -157,9 +157,9 @@ def build_volume_tables(volume: AirspaceVolume) -> VolumeTables:
 @kernel
 def _edge_tables(xyz: np.ndarray, offsets: np.ndarray, slack_rad: float, normal: np.ndarray, normal_norm: np.ndarray,
                  centre: np.ndarray, reach_cos: np.ndarray) -> None:
-    """Fill the edge arrays of :class:`VolumeTables`; ``slack_rad`` is the tolerance plus the margin.
+    """Fill the edge arrays of :class:`VolumeTables`, with ``slack_rad`` the tolerance plus the margin.
 
-    A kernel, so that the normals are the very numbers :func:`arc_fractions` computes.
+    This is a kernel so that the normals are the very numbers that :func:`arc_fractions` computes.
     """
     for polygon in range(len(offsets) - 1):
         start = offsets[polygon]
@@ -296,9 +296,9 @@ def crossing_fractions(ax: float, ay: float, az: float, bx: float, by: float, bz
                        n2x: float, n2y: float, n2z: float, norm2: float, out: np.ndarray, count: int) -> int:
     """:func:`arc_fractions` with the values that depend on one arc alone computed by the caller.
 
-    ``n1`` is ``a x b`` with norm ``norm1``, ``total`` the angle between a and b, ``n2`` is
-    ``c x d`` with norm ``norm2``; the clip computes the first three once per leg and reads the
-    others from :class:`VolumeTables`.
+    ``n1`` is ``a x b`` with norm ``norm1``, ``total`` is the angle between a and b, and ``n2``
+    is ``c x d`` with norm ``norm2``. The clip computes the first three once per leg and reads
+    the others from :class:`VolumeTables`.
     """
     if norm1 < _EPS or norm2 < _EPS:
         return count
@@ -386,9 +386,9 @@ def volume_on_boundary(vol: VolumeTables, lat_deg: float, lon_deg: float) -> boo
     :meth:`fpp.convert.airspace.AirspaceVolume.on_boundary`.
 
     An edge whose middle is farther from the position than ``edge_reach_cos`` allows is skipped
-    without computing the distance: every point of the edge lies within half its length of its
-    middle, so the distance exceeds the tolerance by more than :data:`CAP_MARGIN_RAD`, far above
-    the rounding errors of :func:`point_arc_distance_nm`.
+    without computing the distance. Every point of the edge lies within half its length of its
+    middle, so the distance of such an edge exceeds the tolerance by more than
+    :data:`CAP_MARGIN_RAD`, which is far above the rounding errors of :func:`point_arc_distance_nm`.
     """
     px, py, pz = to_xyz(lat_deg, lon_deg)
     xyz = vol.vertex_xyz

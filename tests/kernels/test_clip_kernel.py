@@ -37,9 +37,9 @@ def test_clip_equals_twin(uk_volume_tables, routes_):
 
 
 @given(st.data())
-def test_clip_equals_twin_along_the_boundary(uk_volume_tables, data):
-    # Legs that start or end on or beside an edge, and legs that graze a vertex: the cases where
-    # the clip's side test, which skips edges on one side of a leg, could go wrong.
+def test_clip_equals_twin_along_boundary(uk_volume_tables, data):
+    # The side test skips edges on one side of a leg, so it could go wrong on legs that start or
+    # end on or beside an edge and on legs that graze a vertex.
     from tests.kernels.test_geometry import near_boundary
 
     volume, tables = uk_volume_tables
