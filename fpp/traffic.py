@@ -33,10 +33,13 @@ from fpp.navdata.store import NavData
 from fpp.route.ifpl import build_ifpl
 from fpp.route.resolve import AirwayIndex, resolve_route
 
-__all__ = ["DAILY_PROFILE", "DAY_AERODROMES", "TrafficPlan", "airway_route", "generate_day", "generate_uk_traffic"]
+__all__ = ["CALLSIGN_COUNT", "DAILY_PROFILE", "DAY_AERODROMES", "TrafficPlan", "airway_route", "generate_day", "generate_uk_traffic"]
 
 _OPERATORS = ("BAW", "EZY", "RYR", "DLH", "AFR", "KLM", "VIR", "EIN", "SAS", "IBE", "TOM", "EXS", "LOG", "SHT", "BEE")
 _TYPES = (("A320", "M"), ("A20N", "M"), ("B738", "M"), ("A319", "M"), ("E190", "M"), ("A321", "M"), ("B77W", "H"), ("A333", "H"), ("DH8D", "M"))
+_FLIGHT_NUMBERS = range(10, 9999)
+#: Number of distinct callsigns the generators draw from: the operators times the flight numbers.
+CALLSIGN_COUNT = len(_OPERATORS) * len(_FLIGHT_NUMBERS)
 _LEVELS = (250, 290, 310, 330, 350, 370, 390)
 _SPEEDS = (420, 440, 450, 460, 470, 480)
 
@@ -272,7 +275,10 @@ def generate_day(
     -------
     list of TrafficPlan
         Plans in order of off-block time; ``arrival`` is when the IFPL is sent, 1 to 3 hours
-        before off-block.
+        before off-block. An off-block slot whose 20 draws give no plan that has a free callsign
+        and can be written as ADEXP is left out, so the list is shorter than ``count`` when the
+        count approaches :data:`CALLSIGN_COUNT`, or on 2099-12-31 for flights that would reach
+        2100.
 
     Raises
     ------
@@ -315,7 +321,7 @@ def generate_day(
     for number, eobt in enumerate(off_blocks):
         for _ in range(20):
             adep, ades, route = rng.choice(routes)
-            callsign = f"{rng.choice(_OPERATORS)}{rng.randrange(10, 9999)}"
+            callsign = f"{rng.choice(_OPERATORS)}{rng.randrange(_FLIGHT_NUMBERS.start, _FLIGHT_NUMBERS.stop)}"
             if callsign in used:
                 continue
             aircraft, wake = rng.choice(_TYPES)
@@ -327,7 +333,8 @@ def generate_day(
                 fpl = parse_icao(fpl_text)
                 expanded = resolve_route(fpl.route, nav, fpl.adep, fpl.ades, index)
                 adexp = emit_adexp(build_ifpl(fpl, expanded, filing_time=arrival))
-            except PlanError:
+            except (PlanError, ValueError):
+                # ValueError: the IFPL cannot be written, such as an ETO after 2099 on 2099-12-31.
                 continue
             used.add(callsign)
             plans.append(TrafficPlan(callsign, fpl_text, adexp, arrival))

@@ -18,8 +18,10 @@ import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import TextIO
 
 from fpp.corpus import DEFAULT_DAY, CorpusReport, build_corpus, generated_corpus
+from fpp.errors import FppError
 
 __all__ = ["add_parser", "format_report", "run_traffic"]
 
@@ -28,11 +30,32 @@ EXIT_OK = 0
 EXIT_SOME_REJECTED = 4
 
 
+#: Dates of flight that the two-digit years of ADEXP ``EOBD``, ``DOF`` and ``ETO`` can hold.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+
+
 def _day(text: str) -> date:
     try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
+        day = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid date {text!r}: write it as YYYY-MM-DD") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(
+            f"date {text} is outside {FIRST_DAY} to {LAST_DAY}, the years that the 6- and 12-digit ADEXP dates "
+            "(EOBD, ETO) can hold"
+        )
+    return day
+
+
+def _count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid count {text!r}: write a whole number of plans") from None
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"the number of plans must be 0 or more, not {count}")
+    return count
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -46,14 +69,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="recorded plans: .csv (VATSIM filed plans or FAA preferred routes) or files of ICAO FPL or "
                              "ADEXP messages")
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="write the ADEXP messages here")
-    parser.add_argument("--generate", type=int, metavar="N", help="write a generated day of N plans instead of reading FILEs")
+    parser.add_argument("--generate", type=_count, metavar="N", help="write a generated day of N plans instead of reading FILEs")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated day (default: 1)")
     parser.add_argument("--day", type=_day, default=DEFAULT_DAY, metavar="YYYY-MM-DD",
                         help=f"date of flight of generated plans and of rows without a date (default: {DEFAULT_DAY})")
     parser.add_argument("--rejected", metavar="FILE", help="write every rejected plan (file, row, code, token, message) as CSV")
     parser.add_argument("--json", action="store_true", help="print the counts as a JSON object instead of text")
     parser.add_argument("--navdata", metavar="DIR", help="navigation data folder instead of the default package data")
-    parser.set_defaults(func=run_traffic)
+    parser.set_defaults(func=run_traffic, traffic_parser=parser)
     return parser
 
 
@@ -74,41 +97,85 @@ def format_report(report: CorpusReport) -> str:
     return "\n".join(lines)
 
 
+def _check_inputs(names: list[str]) -> None:
+    """Raise FppError for an input that is missing, a folder or unreadable, before any work."""
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            raise FppError(f"cannot read {name}: it is a folder; name the files in it")
+        try:
+            with path.open("rb"):
+                pass
+        except OSError as error:
+            raise FppError(f"cannot read {name}: {error.strerror or error}") from None
+
+
+def _open_output(name: str, newline: str | None = None) -> TextIO:
+    try:
+        return open(name, "w", encoding="utf-8", newline=newline)
+    except OSError as error:
+        raise FppError(f"cannot write {name}: {error.strerror or error}; name a file in an existing folder") from None
+
+
 def run_traffic(args: argparse.Namespace) -> int:
     """Run ``fpp traffic``; return the exit status."""
     from fpp.navdata import load_navdata
 
-    nav = load_navdata(args.navdata)
+    parser = getattr(args, "traffic_parser", None)
+
+    def usage_error(message: str) -> int:
+        if parser is not None:
+            parser.error(message)
+        print(f"fpp traffic: error: {message}", file=sys.stderr)
+        return 2
+
+    if args.generate is not None and args.files:
+        return usage_error("give recorded FILEs or --generate N, not both")
+    if args.generate is None and not args.files:
+        return usage_error("give recorded FILEs or --generate N")
+    _check_inputs(args.files)
     output = Path(args.output)
     if args.generate is not None:
+        nav = load_navdata(args.navdata)
         print(f"fpp traffic: generating {args.generate} plans, seed {args.seed}", file=sys.stderr)
 
         def generated(done: int, total: int) -> None:
             if done % 1000 == 0 or done == total:
                 print(f"  {done}/{total} plans", file=sys.stderr)
 
-        with output.open("w", encoding="utf-8") as handle:
+        with _open_output(args.output) as handle:
             written = generated_corpus(nav, handle, args.generate, args.seed, args.day, progress=generated)
-        summary = {"generated": written, "seed": args.seed, "output": str(output)}
+        if written < args.generate:
+            from fpp.traffic import CALLSIGN_COUNT
+
+            reason = f"a free callsign (the generator has {CALLSIGN_COUNT:,})"
+            if args.day == LAST_DAY:
+                reason += " or estimated times before the end of 2099"
+            print(f"fpp traffic: warning: wrote {written} of the {args.generate} plans requested: "
+                  f"{args.generate - written} off-block slots found no plan with {reason} in 20 draws; "
+                  "ask for fewer plans or another day", file=sys.stderr)
+        summary = {"generated": written, "requested": args.generate, "seed": args.seed, "output": str(output)}
         print(json.dumps(summary) if args.json else f"wrote {written} plans to {output}")
         return EXIT_OK
 
-    if not args.files:
-        print("fpp traffic: error: give recorded FILEs or --generate N", file=sys.stderr)
-        return 2
+    nav = load_navdata(args.navdata)
 
     def progress(source: str, plans: int) -> None:
         print(f"  {source}: {plans} plans read", file=sys.stderr)
 
-    with output.open("w", encoding="utf-8") as handle:
-        report = build_corpus([Path(name) for name in args.files], nav, handle, day=args.day, progress=progress)
-    if args.rejected:
-        with open(args.rejected, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+    rejected = _open_output(args.rejected, newline="") if args.rejected else None
+    try:
+        with _open_output(args.output) as handle:
+            report = build_corpus([Path(name) for name in args.files], nav, handle, day=args.day, progress=progress)
+        if rejected is not None:
+            writer = csv.writer(rejected)
             writer.writerow(["source", "row", "callsign", "code", "token", "offset", "stage", "message"])
             for rejection in report.rejections:
                 writer.writerow([rejection.source, rejection.row, rejection.callsign, rejection.code, rejection.token,
                                  rejection.offset, rejection.stage, rejection.message])
+    finally:
+        if rejected is not None:
+            rejected.close()
     if args.json:
         print(json.dumps({**report.to_dict(), "output": str(output)}, indent=2))
     else:

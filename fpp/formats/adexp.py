@@ -645,10 +645,18 @@ def _opens_frame(item: AdexpField) -> bool:
     return not item.is_list and item.value is None and item.keyword in STRUCTURED_SUBFIELDS
 
 
-def _check_value(item: AdexpField, context: frozenset[str]) -> None:
-    """Raise ValueError when the parser would end the value early or reject a character.
+#: A hyphen and a letter at the start of a value or after whitespace: ADEXP readers take it for
+#: the start of a field, whether or not they know the keyword.
+_HYPHEN_WORD = re.compile(r"(?:^|(?<=\s))-[A-Za-z][^\s]*")
 
-    ``context`` is the set of keywords that end a free-text value at the item's place.
+
+def _check_value(item: AdexpField, context: frozenset[str]) -> None:
+    """Raise ValueError when an ADEXP reader could end the value early or reject a character.
+
+    ``context`` is the set of keywords that end a free-text value at the item's place. A hyphen
+    and a letter at the start of a word is refused in every value, free text included: fpp's
+    parser reads an unknown keyword in free text as part of the text, but other readers start a
+    field there.
     """
     value = item.value
     if value is None:
@@ -660,6 +668,11 @@ def _check_value(item: AdexpField, context: frozenset[str]) -> None:
             raise ValueError(
                 f"value of -{item.keyword} contains {match.group()!r}, which would be read as a new field"
             )
+    match = _HYPHEN_WORD.search(value)
+    if match is not None:
+        raise ValueError(
+            f"value of -{item.keyword} contains {match.group()!r}, which an ADEXP reader would take for a new field"
+        )
 
 
 def _field_starts(
@@ -744,7 +757,9 @@ def emit_adexp(message: AdexpMessage, wrap: int | None = None) -> str:
     ValueError
         When the parser would read the text back differently: a value that contains a start of
         field or a character outside printable ASCII, or fields that would be taken as subfields
-        of a structured field before them.
+        of a structured field before them. Also for any value, free text included, with a hyphen
+        and a letter at the start of a word (``-RMK A -EGLL0200``), which other ADEXP readers
+        take for a new field.
     """
     _check_fields(message.fields, None, None, _TOP_LEVEL_KEYWORDS)
     _check_free_text_ends(message.fields)

@@ -49,10 +49,23 @@ Normalised, with a warning
   Doc 4444 prescribes for aerodromes without an ICAO indicator. An alternate that is not four
   letters is dropped.
 
-FAA route strings additionally get: ``PDZ270/016`` (radial and distance) written as the ICAO
-bearing/distance point ``PDZ270016``; ``FIX-STAR`` (the STAR that starts at FIX) written as
-``FIX``; a radial ``VTU044`` followed by a point written as ``VTU DCT`` (the route flies
-from the navaid straight to that point).
+Of the list above, FAA route strings get the dot split and the ``ZZZZ`` aerodromes (the
+origin and destination identifiers at the ends of the route are removed as
+:func:`plan_from_faa_route` describes). They additionally get: ``PDZ270/016`` (radial and
+distance) written as the ICAO bearing/distance point ``PDZ270016``; ``FIX-STAR`` (the STAR that
+starts at FIX) written as ``FIX``; a radial ``VTU044`` followed by a point written as
+``VTU DCT`` (the route flies from the navaid straight to that point).
+
+Rejected before the message is built
+------------------------------------
+* ``SYN111`` for a row without a departure or destination aerodrome (``departure``,
+  ``arrival``, ``Orig``, ``Dest``): no plan is invented from an empty row.
+* ``SYN101`` for a ``(``, ``)`` or ``-`` in a column that is written into the ICAO message (the
+  aircraft column may hold the one ``-`` between items 9 and 10, an FAA route the ``-STAR`` of a
+  STAR entry), because these characters delimit ICAO fields: ``DCT -LFPO0100`` in a route would
+  become field 16 and replace the destination. A ``/`` in an aerodrome column is rejected too:
+  it would start a new Item 18 indicator in ``DEP/`` or ``DEST/``.
+* ``SYN114`` for a route longer than :data:`MAX_ROUTE_CHARS` characters.
 
 Everything else, such as a mid-route runway, a standalone speed/level group in the middle of the
 route, ARINC 424 coordinates or a radial that joins an airway, is rejected by the parsers or by
@@ -70,6 +83,7 @@ from fpp.errors import FormatError
 __all__ = [
     "HEAVY_TYPES",
     "LIGHT_TYPES",
+    "MAX_ROUTE_CHARS",
     "PLACEHOLDER_SPEED",
     "SUPER_TYPES",
     "RecordedPlan",
@@ -118,6 +132,11 @@ LIGHT_TYPES = frozenset(
         "TBM7", "TBM8", "TBM9", "B407", "EC35", "EC30", "BN2P",
     }
 )  # fmt: skip
+
+#: Longest recorded route read [characters]. It lies far above the longest Item 15 that
+#: :data:`fpp.formats.item15.MAX_ELEMENTS` elements make, so it only stops a runaway field
+#: before it is parsed.
+MAX_ROUTE_CHARS = 32_000
 
 #: Speed written for a recorded plan whose speed is zero or missing and not given by the route.
 PLACEHOLDER_SPEED = "N0450"
@@ -313,14 +332,61 @@ def _items_9_10(aircraft: str, warnings: list[str], remarks: list[str]) -> str:
     return f"{aircraft_type}/{wake}-S/C"
 
 
+def _check_delimiters(row: Mapping[str, str], columns: tuple[str, ...], allowed_hyphens: Mapping[str, int]) -> None:
+    """Raise SYN101 for a ``(``, ``)`` or ``-`` that would change the fields of the ICAO message.
+
+    ``allowed_hyphens`` gives the number of hyphens a column may hold (the aircraft column contains
+    the one between items 9 and 10).
+    """
+    for column in columns:
+        value = row.get(column) or ""
+        for character in "()-":
+            count = value.count(character)
+            if count > (allowed_hyphens.get(column, 0) if character == "-" else 0):
+                raise FormatError(
+                    "SYN101", character, None, field=column,
+                    detail=f"{character!r} in column {column} ({_excerpt(value)}) delimits ICAO fields and would change "
+                           "the structure of the message built from the row",
+                    hint=f"Remove the {character!r} from the {column} column.",
+                )
+
+
+def _excerpt(value: str, limit: int = 40) -> str:
+    value = " ".join(value.split())
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
+def _check_route_length(route: str, column: str) -> None:
+    if len(route) > MAX_ROUTE_CHARS:
+        raise FormatError(
+            "SYN114", route[:20] + "...", None, field=column,
+            detail=f"the {column} column holds {len(route):,} characters; the limit is {MAX_ROUTE_CHARS:,}",
+        )
+
+
+def _aerodrome_text(row: Mapping[str, str], column: str, role: str) -> str:
+    """Return the aerodrome of a column in upper case; raise SYN111 when it is empty, SYN101 for a ``/``.
+
+    A ``/`` would start a new Item 18 indicator inside the ``DEP/`` or ``DEST/`` written for it.
+    """
+    value = (row.get(column) or "").strip().upper()
+    if not value:
+        raise FormatError("SYN111", "", None, field=column, detail=f"the row has no {role} aerodrome",
+                          hint=f"Fill in the {column} column; a plan needs its {role} aerodrome.")
+    if "/" in value:
+        raise FormatError("SYN101", "/", None, field=column,
+                          detail=f"'/' in column {column} ({_excerpt(value)}) would start an Item 18 indicator",
+                          hint=f"Remove the '/' from the {column} column.")
+    return value
+
+
 def _aerodrome(value: str, role: str, warnings: list[str], item18: list[str]) -> str:
     value = value.strip().upper()
     if _AERODROME.fullmatch(value):
         return value
     indicator = "DEP" if role == "departure" else "DEST"
     warnings.append(f"ZZZZ aerodrome: {role} aerodrome {value!r} is not an ICAO indicator: ZZZZ with {indicator}/{value}")
-    if value:
-        item18.append(f"{indicator}/{value}")
+    item18.append(f"{indicator}/{value}")
     return "ZZZZ"
 
 
@@ -358,14 +424,18 @@ def plan_from_recorded(row: Mapping[str, str], eobt: str = "1200", dof: str | No
     Raises
     ------
     FormatError
+        ``SYN111`` for an empty ``departure`` or ``arrival``, ``SYN101`` for a character that
+        delimits ICAO fields or Item 18 indicators, ``SYN114`` for a route over :data:`MAX_ROUTE_CHARS` characters,
         ``SYN102`` for a speed or altitude that is unreadable and not given by the route either.
         The message itself is checked when it is parsed.
     """
     warnings: list[str] = []
     remarks: list[str] = []
     item18_extra: list[str] = []
-    departure_text = (row.get("departure") or "").strip().upper()
-    arrival_text = (row.get("arrival") or "").strip().upper()
+    _check_route_length(row.get("route") or "", "route")
+    _check_delimiters(row, ("callsign", "flight_rules", "aircraft", "departure", "arrival", "route"), {"aircraft": 1})
+    departure_text = _aerodrome_text(row, "departure", "departure")
+    arrival_text = _aerodrome_text(row, "arrival", "destination")
     tokens, initial_group, route_warnings = normalise_route(
         row.get("route") or "", departure_text, arrival_text, (row.get("flight_rules") or "").strip().upper()
     )
@@ -467,11 +537,24 @@ def plan_from_faa_route(
         ICAO indicators known to the navigation data, for :func:`faa_aerodrome`.
     eobt, dof
         Off-block time and ``YYMMDD`` date of flight.
+
+    Raises
+    ------
+    FormatError
+        ``SYN111`` for an empty ``Orig`` or ``Dest``, ``SYN101`` for a character that delimits
+        ICAO fields or Item 18 indicators, ``SYN114`` for a route over :data:`MAX_ROUTE_CHARS` characters.
     """
     warnings: list[str] = []
     item18_extra: list[str] = []
-    origin, destination = (row.get("Orig") or "").strip().upper(), (row.get("Dest") or "").strip().upper()
-    tokens = (row.get("Route String") or "").upper().split()
+    route = row.get("Route String") or ""
+    _check_route_length(route, "Route String")
+    # The hyphen of a STAR entry (FIX-STAR) is rewritten away below, so it is allowed here.
+    unstarred = " ".join(token for token in route.upper().split() if _FAA_STAR_ENTRY.fullmatch(token) is None)
+    _check_delimiters({**row, "Route String": unstarred}, ("Orig", "Dest", "Route String"), {})
+    origin = _aerodrome_text(row, "Orig", "departure")
+    destination = _aerodrome_text(row, "Dest", "destination")
+    route = route.upper().replace("\u00b7", ".")
+    tokens = _split_dots(route.split(), warnings)
     departure = faa_aerodrome(origin, aerodromes)
     arrival = faa_aerodrome(destination, aerodromes)
     # An identifier of 3 or 4 characters is an aerodrome, one of 5 letters a fix where the route
