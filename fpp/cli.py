@@ -97,6 +97,7 @@ def _load_nav(args: argparse.Namespace):
 def _cmd_replay(args: argparse.Namespace) -> int:
     from fpp.replay import format_replay, replay_seed, run_replay
     from fpp.scenario import Scenario
+    from fpp.sim.journal import JournalError, check_journal_file
     from fpp.sim.params import apply_overrides, parse_assignment
     from fpp.sim.runner import load_setup, variant_overrides
 
@@ -105,12 +106,17 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         overrides = dict(parse_assignment(text) for text in args.set or [])
         if overrides or args.variant or args.compare:
             setup = load_setup(scenario)
-            variant_overrides(setup, args.variant or "baseline")
-            apply_overrides(setup.params, overrides)
+            variant_values, _ = variant_overrides(setup, args.variant or "baseline")
+            apply_overrides(apply_overrides(setup.params, variant_values), overrides)
     except (KeyError, ValueError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"fpp: error: {message}", file=sys.stderr)
         return EXIT_USAGE
+    if args.journal is not None:
+        try:
+            check_journal_file(args.journal)
+        except JournalError as error:
+            raise FppError(str(error)) from None
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise FppError(f"--out {args.out} is a file; name a folder for the map and plots")

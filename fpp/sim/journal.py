@@ -9,6 +9,11 @@ already received is journalled as a ``duplicate`` and never processed.
 A file journal uses SQLite's write-ahead log with ``synchronous=NORMAL``. Each commit then
 survives a crash of the process, though not necessarily a power cut. ``":memory:"`` gives a
 journal for runs that need no file.
+
+A journal file carries fpp's SQLite ``application_id``. fpp opens a new or empty file, or a
+journal it wrote itself (also one from before the ``application_id``, recognised by its single
+``journal`` table). It rejects any other file, folder or database with :class:`JournalError`
+and leaves it as it was.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
-__all__ = ["STATUSES", "Journal", "JournalEntry"]
+__all__ = ["APPLICATION_ID", "STATUSES", "Journal", "JournalEntry", "JournalError", "check_journal_file"]
 
 STATUSES = ("pending", "converted", "rejected", "quarantined", "duplicate")
 """Status of a journal row; every status but ``pending`` is final."""
@@ -42,6 +47,81 @@ CREATE TABLE IF NOT EXISTS journal (
 CREATE INDEX IF NOT EXISTS journal_pending ON journal (status, seq);
 CREATE INDEX IF NOT EXISTS journal_digest ON journal (digest);
 """
+
+_COLUMN_NAMES = ("seq", "message_id", "digest", "received_s", "text", "status", "channel", "done_s", "error_code",
+                 "detail", "record")
+
+APPLICATION_ID = 0x4650504A
+"""SQLite ``application_id`` of a journal file: ``FPPJ`` in ASCII."""
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class JournalError(ValueError):
+    """A journal file that fpp cannot use. The message names the file, the cause and a remedy."""
+
+
+def _schema_problem(db: sqlite3.Connection) -> str | None:
+    """Return why the open database is not an fpp journal, or ``None`` when it is one or is empty."""
+    application_id = db.execute("PRAGMA application_id").fetchone()[0]
+    if application_id not in (0, APPLICATION_ID):
+        return f"is an SQLite database of another application (application_id {application_id})"
+    tables = sorted(row[0] for row in db.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite!_%' ESCAPE '!'"))
+    others = [name for name in tables if name != "journal"]
+    if others:
+        return f"is an SQLite database that fpp did not write (it has the tables {', '.join(others)})"
+    if tables:
+        columns = tuple(row[1] for row in db.execute("PRAGMA table_info(journal)"))
+        if columns != _COLUMN_NAMES:
+            return f"has a table journal that fpp did not write (columns {', '.join(columns) or 'none'})"
+    return None
+
+
+def check_journal_file(path: str | Path) -> None:
+    """Check that ``path`` can hold a journal, without creating or changing anything.
+
+    Accepted are ``":memory:"``, a new file in an existing folder, an empty file, and a journal
+    that fpp wrote.
+
+    Raises
+    ------
+    JournalError
+        For a folder, a file in a missing folder, a file that is not an SQLite database, and
+        a database that fpp did not write.
+    """
+    if str(path) == ":memory:":
+        return
+    file = Path(path)
+    remedy = "name a new file or a journal that fpp wrote"
+    if file.is_dir():
+        raise JournalError(f"journal {path} is a folder; name a file, for example {file / 'journal.sqlite'}")
+    if not file.exists():
+        if not file.parent.is_dir():
+            raise JournalError(f"journal {path} cannot be created: the folder {file.parent} does not exist; "
+                               f"create it or name a file in an existing folder")
+        return
+    if not file.is_file():
+        raise JournalError(f"journal {path} is not a regular file; {remedy}")
+    try:
+        with file.open("rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except OSError as error:
+        raise JournalError(f"journal {path} cannot be read ({error.strerror}); {remedy}") from None
+    if not header:
+        return
+    if header != _SQLITE_HEADER:
+        raise JournalError(f"journal {path} is not an SQLite database; {remedy}")
+    try:
+        db = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            problem = _schema_problem(db)
+        finally:
+            db.close()
+    except sqlite3.Error as error:
+        raise JournalError(f"journal {path} cannot be read as an SQLite database ({error}); {remedy}") from None
+    if problem:
+        raise JournalError(f"journal {path} {problem}; {remedy}")
 
 
 @dataclass(frozen=True)
@@ -69,18 +149,29 @@ class Journal:
     Parameters
     ----------
     path
-        The database file, or ``":memory:"``. An existing file is opened as it is, so a new
+        The database file, or ``":memory:"``. An existing journal is opened as it is, so a new
         process resumes where the previous one stopped.
+
+    Raises
+    ------
+    JournalError
+        When ``path`` is neither a new file nor a journal that fpp wrote (see
+        :func:`check_journal_file`), or SQLite cannot open it.
     """
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
-        self._db = sqlite3.connect(self.path)
-        if self.path != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        self._db.commit()
+        check_journal_file(self.path)
+        try:
+            self._db = sqlite3.connect(self.path)
+            if self.path != ":memory:":
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self._db.commit()
+        except sqlite3.Error as error:
+            raise JournalError(f"journal {path} cannot be opened ({error}); name a new file in a writable folder") from None
 
     def close(self) -> None:
         """Close the database; a file journal can be opened again by a new :class:`Journal`."""

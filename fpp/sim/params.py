@@ -9,6 +9,8 @@ printed beside the results).
 
 from __future__ import annotations
 
+import math
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -18,6 +20,7 @@ from typing import Any
 __all__ = [
     "DEFAULT_HOURLY_PROFILE",
     "LOGICS",
+    "MAX_FLIGHTS_PER_DAY",
     "NOT_PARAMETERS",
     "SimParams",
     "apply_overrides",
@@ -39,6 +42,69 @@ DEFAULT_HOURLY_PROFILE = (
     0.5, 0.3, 0.2, 0.2, 0.4, 1.5, 3.5, 5.6, 5.8, 5.8, 5.7, 5.7,
     5.6, 5.6, 5.7, 5.8, 5.8, 5.8, 5.7, 5.6, 5.5, 4.5, 3.0, 1.4,
 )
+
+
+# By estimate more than five times the UK's busiest days (about 9,000 flights) and more than all of Europe's (about 37,000).
+MAX_FLIGHTS_PER_DAY = 50_000
+"""Upper bound of ``flights_per_day``."""
+
+_WEEK_H = 7 * 24.0
+# A run covers one day and the hours after it, so a week outlasts any run and keeps its dates in range.
+_DURATION_MAX = {"_ms": _WEEK_H * 3_600_000.0, "_s": _WEEK_H * 3600.0, "_min": _WEEK_H * 60.0, "_h": _WEEK_H}
+
+_POSITIVE = ("processing_s", "lead_time_h", "manual_rate_per_hour")
+"""Parameters that must be above 0. Every other number may be 0."""
+
+_MAXIMA = {
+    "flights_per_day": MAX_FLIGHTS_PER_DAY,
+    # A rate of a whole busy day per hour already clears any backlog at once.
+    "manual_rate_per_hour": MAX_FLIGHTS_PER_DAY,
+    "normal_rate_per_hour": MAX_FLIGHTS_PER_DAY,
+    # One restart a minute for a whole day.
+    "first_line_max_restarts": 1440,
+    "second_line_restarts": 1440,
+    # Real routes have a few hundred points, and these bounds keep the per-plan cost model finite.
+    "max_points": 100_000,
+    "checks_per_point": 1_000_000,
+    "misread_checks_per_point": 1_000_000,
+    # Item 15 states levels up to F999, which is 99,900 ft.
+    "misread_above_level_ft": 100_000,
+    # One tebibyte, more than the memory of any channel host that the model stands for.
+    "check_memory_kb": 2**30,
+    "channel_memory_mb": 2**20,
+    "plan_memory_limit_mb": 2**20,
+}
+
+_CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?")
+"""A local time of day, ``HH:MM`` or ``HH:MM:SS``."""
+
+
+def _maximum(name: str) -> float:
+    if name in _MAXIMA:
+        return _MAXIMA[name]
+    for suffix, limit in _DURATION_MAX.items():
+        if name.endswith(suffix):
+            return limit
+    raise AssertionError(f"simulation parameter {name} has no upper bound; add one to _MAXIMA")
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,g}"
+
+
+def _bound_problem(name: str, value: float) -> str | None:
+    """Return the one rule that ``value`` breaks for parameter ``name``, or ``None``.
+
+    NaN compares false with every bound, so it breaks the rule like any value out of range.
+    """
+    high = _maximum(name)
+    if name in _POSITIVE:
+        if 0 < value <= high:
+            return None
+        return f"{name} must be above 0 and at most {_number(high)}, not {value}"
+    if 0 <= value <= high:
+        return None
+    return f"{name} must be from 0 to {_number(high)}, not {value}"
 
 
 @dataclass(frozen=True)
@@ -113,17 +179,19 @@ class SimParams:
         for name in ("primary_logic", "backup_logic"):
             if getattr(self, name) not in LOGICS:
                 problems.append(f"{name} must be one of {', '.join(LOGICS)}, not {getattr(self, name)!r}")
-        if len(self.hourly_profile) != 24 or min(self.hourly_profile) < 0 or sum(self.hourly_profile) <= 0:
-            problems.append("hourly_profile must be 24 non-negative weights with a positive sum")
-        if self.flights_per_day < 0:
-            problems.append(f"flights_per_day must be 0 or more, not {self.flights_per_day}")
-        for name in ("processing_s", "manual_rate_per_hour", "lead_time_h"):
-            if getattr(self, name) <= 0:
-                problems.append(f"{name} must be positive, not {getattr(self, name)}")
+        profile = self.hourly_profile
+        if (len(profile) != 24 or not all(math.isfinite(weight) and weight >= 0 for weight in profile)
+                or not 0 < sum(profile) < math.inf):
+            problems.append("hourly_profile must be 24 finite non-negative weights with a positive sum")
+        if self.flow_restrictions_local is not None and not _CLOCK.fullmatch(self.flow_restrictions_local):
+            problems.append(f"flow_restrictions_local must be a local time from 00:00 to 23:59 as HH:MM, "
+                            f"not {self.flow_restrictions_local!r}")
         for item in fields(self):
             value = getattr(self, item.name)
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
-                problems.append(f"{item.name} must be 0 or more, not {value}")
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                problem = _bound_problem(item.name, value)
+                if problem:
+                    problems.append(problem)
         if problems:
             raise ValueError("invalid simulation parameters: " + "; ".join(problems))
 

@@ -3,6 +3,7 @@
 import contextlib
 import io
 import json
+import sqlite3
 
 import pytest
 
@@ -132,3 +133,27 @@ def test_journal_file_is_kept_and_not_reused(tmp_path, capsys):
         assert journal.counts() == {"converted": data["simulation"]["counts"]["converted"]}
     assert main(["replay", "nats2014", "--set", SMALL, "--journal", str(path), "--out", str(tmp_path)]) == 1
     assert "already contains" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["lead_time_h=inf", "lead_time_h=1e9", "flights_per_day=1e12",
+                                   "flow_restrictions_local=25:99", "manual_rate_per_hour=nan"])
+def test_replay_invalid_set_exits_2(tmp_path, capsys, value):
+    assert main(["replay", "nats2014", "--set", value, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fpp: error: invalid simulation parameters: ")
+    assert value.partition("=")[0] in err
+    assert "seed" not in err  # The seed line comes only when the run starts.
+
+
+def test_replay_foreign_journal_one_line_error(tmp_path, capsys):
+    path = tmp_path / "other.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE foo (x)")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    assert main(["replay", "nats2014", "--set", SMALL, "--journal", str(path), "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [f"fpp: error: journal {path} is an SQLite database that fpp did not write "
+                                "(it has the tables foo); name a new file or a journal that fpp wrote"]
+    assert path.read_bytes() == before

@@ -1,8 +1,12 @@
-"""The SQLite journal: order, duplicates, final outcomes, and resuming after the process dies."""
+"""The SQLite journal: order, duplicates, final outcomes, resuming after the process dies, and
+rejecting files that fpp did not write."""
+
+import re
+import sqlite3
 
 import pytest
 
-from fpp.sim.journal import Journal
+from fpp.sim.journal import _SCHEMA, APPLICATION_ID, Journal, JournalError
 from fpp.sim.nas import NasStore
 
 
@@ -93,3 +97,66 @@ def test_nas_wipe_and_reload_keep_the_history():
     assert data.automatic_at(35.0)
     assert not nas.flights["F2"].automatic_at(15.0)
     assert nas.flights["F2"].present_at(15.0)
+
+
+def _foreign_files(folder):
+    """Return files that are not fpp journals, keyed by the case that each one tests."""
+    text = folder / "notes.txt"
+    text.write_text("callsign,route\nBAW1,DVR\n")
+    other_journal = folder / "other-journal.sqlite"
+    other_tables = folder / "other-tables.sqlite"
+    other_application = folder / "other-application.sqlite"
+    for path, statements in ((other_journal, ["CREATE TABLE journal (x)"]),
+                             (other_tables, ["CREATE TABLE foo (x)"]),
+                             (other_application, ["PRAGMA application_id = 7", "CREATE TABLE journal (x)"])):
+        db = sqlite3.connect(path)
+        for statement in statements:
+            db.execute(statement)
+        db.commit()
+        db.close()
+    (folder / "a-folder").mkdir()
+    return {
+        "not SQLite": (text, "is not an SQLite database"),
+        "folder": (folder / "a-folder", "is a folder"),
+        "missing folder": (folder / "missing" / "journal.sqlite", "the folder"),
+        "journal table of another shape": (other_journal, "has a table journal that fpp did not write"),
+        "other tables": (other_tables, "did not write (it has the tables foo)"),
+        "other application": (other_application, "of another application"),
+    }
+
+
+@pytest.mark.parametrize("case", ["not SQLite", "folder", "missing folder", "journal table of another shape",
+                                  "other tables", "other application"])
+def test_journal_rejects_foreign_file_unchanged(tmp_path, case):
+    path, expected = _foreign_files(tmp_path)[case]
+    before = {item.name: item.read_bytes() for item in tmp_path.iterdir() if item.is_file()}
+    with pytest.raises(JournalError, match=re.escape(expected)) as raised:
+        Journal(path)
+    assert str(path) in str(raised.value)
+    assert {item.name: item.read_bytes() for item in tmp_path.iterdir() if item.is_file()} == before
+    assert not (tmp_path / "missing").exists()
+
+
+def test_journal_file_has_application_id(tmp_path):
+    path = tmp_path / "journal.sqlite"
+    with Journal(path) as journal:
+        journal.append("F1", "text 1", 0.0)
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    db.close()
+
+
+def test_journal_opens_older_and_empty_files(tmp_path):
+    older = tmp_path / "older.sqlite"
+    db = sqlite3.connect(older)
+    db.executescript(_SCHEMA)
+    db.execute("INSERT INTO journal (message_id, digest, received_s, text) VALUES ('F1', 'd', 0.0, 'text 1')")
+    db.commit()
+    db.close()
+    with Journal(older) as journal:
+        assert journal.next_pending().message_id == "F1"
+
+    empty = tmp_path / "empty.sqlite"
+    empty.touch()
+    with Journal(empty) as journal:
+        assert len(journal) == 0

@@ -120,3 +120,43 @@ def test_every_scenario_and_variant_loads(name):
     for variant in ["baseline", *setup.variants]:
         overrides, _ = variant_overrides(setup, variant)
         assert isinstance(apply_overrides(setup.params, overrides), SimParams)
+
+
+NUMERIC = [name for name in parameter_names()
+           if isinstance(getattr(SimParams(), name), (int, float)) and not isinstance(getattr(SimParams(), name), bool)
+           or name in ("misread_above_level_ft", "supplier_call_after_min")]
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "1e12"])
+@pytest.mark.parametrize("name", NUMERIC)
+def test_numbers_reject_nan_inf_and_huge(name, text):
+    with pytest.raises(ValueError, match=name):
+        apply_overrides(SimParams(), {name: text})
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("lead_time_h", "1e9"), ("flights_per_day", "50001"), ("restart_min", "10081"),
+     ("hourly_profile", ",".join(["1"] * 23 + ["nan"])), ("hourly_profile", ",".join(["1e308"] * 24)),
+     ("flow_restrictions_local", "25:99"), ("flow_restrictions_local", "24:00"), ("flow_restrictions_local", "noon")],
+)
+def test_out_of_range_names_parameter(name, text):
+    with pytest.raises(ValueError, match=name):
+        apply_overrides(SimParams(), {name: text})
+
+
+@pytest.mark.parametrize(("name", "text"), [("lead_time_h", "120"), ("flights_per_day", "50000"),
+                                            ("flow_restrictions_local", "23:59"), ("flow_restrictions_local", "00:00:30")])
+def test_values_at_bounds_accepted(name, text):
+    apply_overrides(SimParams(), {name: text})
+
+
+@pytest.mark.parametrize(("name", "text", "rule"), [
+    ("manual_rate_per_hour", "-60", "manual_rate_per_hour must be above 0 and at most 50,000, not -60.0"),
+    ("lead_time_h", "-4", "lead_time_h must be above 0 and at most 168, not -4.0"),
+    ("flights_per_day", "-5", "flights_per_day must be from 0 to 50,000, not -5"),
+])
+def test_out_of_range_gives_one_rule(name, text, rule):
+    with pytest.raises(ValueError) as raised:
+        apply_overrides(SimParams(), {name: text})
+    assert str(raised.value) == f"invalid simulation parameters: {rule}"
