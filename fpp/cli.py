@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from fpp.errors import CriticalException, FormatError, FppError, PlanError
+from fpp.errors import FormatError, FppError, PlanError
 
 __all__ = ["main", "split_messages"]
 
@@ -147,16 +147,6 @@ EXIT_CRITICAL = 3  # the legacy logic raised a critical exception: its channel w
 EXIT_SOME_REJECTED = 4  # the command ran, and some messages were rejected or quarantined
 
 
-def _looks_like(raw: str) -> str:
-    """Return ``"icao"``, ``"adexp"`` or ``"unknown"`` from the first text of a message."""
-    body = "\n".join(line for line in raw.splitlines() if not line.strip().startswith("ZCZC")).lstrip()
-    if body.startswith("("):
-        return "icao"
-    if body.startswith("-"):
-        return "adexp"
-    return "unknown"
-
-
 def _rebase(error: PlanError, route_offset: int | None) -> PlanError:
     """Give an Item 15 error the offset in the whole message, like the parser's own errors."""
     if error.field != "15" or error.offset is None or route_offset is None:
@@ -172,6 +162,7 @@ def _summary_status(counts: Counter[str], total: int) -> int:
 
 
 def _cmd_expand(args: argparse.Namespace) -> int:
+    from fpp.convert.outcome import message_kind, not_icao_error
     from fpp.formats.adexp import emit_adexp
     from fpp.formats.icao import parse_icao
     from fpp.route.ifpl import build_ifpl
@@ -186,9 +177,9 @@ def _cmd_expand(args: argparse.Namespace) -> int:
     counts: Counter[str] = Counter()
     outputs = []
     for number, raw in enumerate(messages, start=1):
-        if _looks_like(raw) == "adexp":
+        if message_kind(raw) == "adexp":
             counts["rejected"] += 1
-            print(f"message {number}: rejected: this is an ADEXP message; run 'fpp convert' on it", file=sys.stderr)
+            print(f"message {number}: rejected: {not_icao_error(raw)}", file=sys.stderr)
             continue
         callsign, route_offset = "", None
         try:
@@ -224,7 +215,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     from fpp.convert.airspace import uk_airspace
     from fpp.convert.hardened import HardenedConverter
     from fpp.convert.legacy import LegacyConverter, uk_point_table
-    from fpp.formats.adexp import parse_adexp
+    from fpp.convert.outcome import classify_message
 
     if args.scheduler:
         from fpp.distributed.convert import run_distributed_convert
@@ -242,42 +233,23 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     outcomes: list[dict[str, object]] = []
     records = []
     for number, raw in enumerate(messages, start=1):
-        entry: dict[str, object] = {"message": number}
+        entry, record = classify_message(converter, raw, number)
         outcomes.append(entry)
-        if _looks_like(raw) == "icao":
-            counts["rejected"] += 1
-            entry.update(outcome="rejected", error="this is an ICAO message; run 'fpp expand' on it first")
-            print(f"message {number}: rejected: {entry['error']}", file=sys.stderr)
+        outcome = entry["outcome"]
+        if outcome == "converted":
+            counts["converted"] += 1
+            records.append(record)
             continue
-        try:
-            message = parse_adexp(raw)
-            entry["callsign"] = message.get("ARCID")
-            record = converter.convert(message)
-        except CriticalException as error:
+        if outcome == "critical exception":
             counts["critical"] += 1
-            entry.update(outcome="critical exception", code=error.cause.code if error.cause else None, error=str(error))
-            print(f"message {number}: CRITICAL EXCEPTION: {error}; the channel would stop here", file=sys.stderr)
+            print(f"message {number}: CRITICAL EXCEPTION: {entry['error']}; the channel would stop here", file=sys.stderr)
             if not args.keep_going:
                 break
             continue
-        except PlanError as error:
-            outcome = "rejected" if error.code.startswith("SYN") or error.code == "CONV200" else "quarantined"
-            counts[outcome] += 1
-            codes[error.code] += 1
-            entry.update(outcome=outcome, code=error.code, error=str(error))
-            print(f"message {number}: {outcome}: {error}", file=sys.stderr)
-            continue
-        except (RecursionError, ValueError) as error:
-            # Containment: a message that trips an fpp defect is set aside, and the rest go on.
-            counts["quarantined"] += 1
-            codes["CONV299"] += 1
-            entry.update(outcome="quarantined", code="CONV299", error=f"unexpected {type(error).__name__}: {error}")
-            logger.error("message %d quarantined after an unexpected %s: %s", number, type(error).__name__, error)
-            print(f"message {number}: quarantined: CONV299 {entry['error']}", file=sys.stderr)
-            continue
-        counts["converted"] += 1
-        entry["outcome"] = "converted"
-        records.append(record)
+        counts[outcome] += 1
+        codes[entry["code"]] += 1
+        prefix = "CONV299 " if entry["code"] == "CONV299" else ""
+        print(f"message {number}: {outcome}: {prefix}{entry['error']}", file=sys.stderr)
     if args.json:
         print(json.dumps({"logic": args.logic, "messages_read": len(messages), "counts": dict(counts),
                           "error_codes": dict(codes), "outcomes": outcomes,

@@ -320,7 +320,9 @@ class HardenedConverter:
         for keyword, count in (("ROUTE", len(message.get_all("ROUTE"))), ("RTEPTS", len(message.find_all("RTEPTS")))):
             if count > 1:
                 raise FormatError("SYN113", keyword, None, field=keyword,
-                                  detail=f"{keyword} appears {count} times; a message carries one route")
+                                  detail=f"{keyword} appears {count} times, but a message carries one route",
+                                  hint="Check for a missing -TITLE line. A stream is split into messages at -TITLE, "
+                                       "so two messages without one between them read as one.")
         route = message.route
         points = message.rtepts()
         if not route or not points:

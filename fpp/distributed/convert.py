@@ -6,10 +6,8 @@ messages to the workers (:func:`convert_chunk`), each with the scenario folder's
 workers on other machines need fpp installed but not the scenario. Each worker process builds
 the converter once per logic, scenario and navigation data.
 
-A worker classifies every message of its chunk as ``fpp convert`` does on one machine. An ICAO
-message is rejected, and a legacy critical exception stops the channel. A ``SYN`` code or
-``CONV200`` rejects the message, any other :class:`~fpp.errors.PlanError` quarantines it, and an
-unexpected ``RecursionError`` or ``ValueError`` quarantines it with ``CONV299``. The client puts the chunks
+A worker classifies every message of its chunk with
+:func:`fpp.convert.outcome.classify_message`, as ``fpp convert`` does on one machine. The client puts the chunks
 back in message order. Without ``--keep-going`` it drops every outcome after the first legacy
 critical exception, as the single-machine run stops there. The counts, error codes, outcomes
 and records it prints are therefore those of the single-machine run on the same input;
@@ -32,14 +30,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fpp.errors import CriticalException, FppError, PlanError
+from fpp.convert.outcome import classify_message
+from fpp.errors import FppError
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "ChunkResult",
     "ConvertSetup",
     "chunk_size_argument",
-    "classify_message",
     "convert_chunk",
     "merge_chunks",
     "run_distributed_convert",
@@ -137,40 +135,6 @@ def _converter(setup: ConvertSetup):
         _CONVERTERS[key] = (LegacyConverter(uk_point_table(nav, volume), volume) if setup.logic == "legacy"
                             else HardenedConverter(nav, volume))
     return _CONVERTERS[key]
-
-
-def _looks_like_icao(raw: str) -> bool:
-    """Return whether a message's text, after any ``ZCZC`` line, starts with ``(``."""
-    body = "\n".join(line for line in raw.splitlines() if not line.strip().startswith("ZCZC")).lstrip()
-    return body.startswith("(")
-
-
-def classify_message(converter, raw: str, number: int) -> tuple[dict[str, Any], Any]:
-    """Convert one message and return its outcome mapping and its record (``None`` unless converted)."""
-    from fpp.formats.adexp import parse_adexp
-
-    entry: dict[str, Any] = {"message": number}
-    if _looks_like_icao(raw):
-        entry.update(outcome="rejected", error="this is an ICAO message; run 'fpp expand' on it first")
-        return entry, None
-    try:
-        message = parse_adexp(raw)
-        entry["callsign"] = message.get("ARCID")
-        record = converter.convert(message)
-    except CriticalException as error:
-        entry.update(outcome="critical exception", code=error.cause.code if error.cause else None, error=str(error))
-        return entry, None
-    except PlanError as error:
-        outcome = "rejected" if error.code.startswith("SYN") or error.code == "CONV200" else "quarantined"
-        entry.update(outcome=outcome, code=error.code, error=str(error))
-        return entry, None
-    except (RecursionError, ValueError) as error:
-        # Containment: a message that trips an fpp defect is set aside, and the rest go on.
-        entry.update(outcome="quarantined", code="CONV299", error=f"unexpected {type(error).__name__}: {error}")
-        logger.error("message %d quarantined after an unexpected %s: %s", number, type(error).__name__, error)
-        return entry, None
-    entry["outcome"] = "converted"
-    return entry, record
 
 
 def convert_chunk(setup: ConvertSetup, first: int, messages: Sequence[str]) -> ChunkResult:

@@ -59,6 +59,7 @@ def test_repeated_route_field_is_rejected(trap_nav, hardened):
         hardened.convert(twice)
     assert caught.value.code == "SYN113"
     assert caught.value.token == "ROUTE"
+    assert "-TITLE" in caught.value.hint
 
 
 def test_time_going_back_across_untimed_point_is_conv205(trap_nav, hardened):
@@ -168,7 +169,32 @@ def test_cli_convert_json_lists_each_message(tmp_path, capsys, trap_nav):
     assert data["messages_read"] == 2
     assert [o["message"] for o in data["outcomes"]] == [1, 2]
     assert data["outcomes"][1]["outcome"] == "rejected"
+    assert data["outcomes"][1]["code"] == "SYN112"
     assert "fpp expand" in data["outcomes"][1]["error"]
+
+
+def test_cli_convert_codes_add_up_to_rejections(tmp_path, capsys, trap_nav):
+    import json
+
+    good = emit_adexp(make_ifpl(trap_nav, TRAP_ROUTE))
+    broken = "-TITLE IFPL\n-ARCID BAD1\n-ROUTE N0450F350 WESTA\n-BEGIN RTEPTS\n"
+    path = tmp_path / "mixed.adexp"
+    path.write_text("\n".join([good, make_fpl("N0450F350 WESTA"), broken, "NNNN", good]))
+    main(["convert", str(path), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    not_converted = sum(n for outcome, n in data["counts"].items() if outcome != "converted")
+    assert not_converted >= 2
+    assert sum(data["error_codes"].values()) == not_converted
+    assert all("code" in o for o in data["outcomes"] if o["outcome"] != "converted")
+
+
+def test_cli_expand_names_an_adexp_message(tmp_path, capsys, trap_nav):
+    path = tmp_path / "wrong.fpl"
+    path.write_text(emit_adexp(make_ifpl(trap_nav, TRAP_ROUTE)))
+    assert main(["expand", str(path)]) == 4
+    err = capsys.readouterr().err
+    assert "SYN110" in err
+    assert "fpp convert" in err
 
 
 def test_cli_empty_file_is_an_error(tmp_path, capsys):

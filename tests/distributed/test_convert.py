@@ -9,7 +9,8 @@ from datetime import datetime
 import pytest
 
 from fpp.cli import main
-from fpp.distributed.convert import ChunkResult, chunk_size_argument, classify_message, merge_chunks
+from fpp.convert.outcome import classify_message
+from fpp.distributed.convert import ChunkResult, chunk_size_argument, merge_chunks
 from fpp.scenario import Scenario, scenario_root
 
 PLANS = 150
@@ -50,8 +51,9 @@ def test_merge_stops_at_critical():
 def test_icao_message_rejected():
     entry, record = classify_message(None, "(FPL-ABC123-IS\n-A320/M-S/C\n-EGLL1200\n-N0450F350 DCT\n-LFPG0100)", 7)
     assert record is None
-    assert entry == {"message": 7, "outcome": "rejected",
-                     "error": "this is an ICAO message; run 'fpp expand' on it first"}
+    assert entry["outcome"] == "rejected"
+    assert entry["code"] == "SYN112"
+    assert "fpp expand" in entry["error"]
 
 
 @pytest.mark.parametrize("text", ["0", "-3", "many"])
