@@ -15,9 +15,11 @@ Dask and its ``distributed`` package are imported only when a cluster is used, s
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -48,6 +50,8 @@ logger = logging.getLogger(__name__)
 LOCAL = "local"
 #: How long a client waits for the scheduler to respond before giving up [s].
 CONNECT_TIMEOUT_S = 20.0
+#: How long the first TCP check of a scheduler address waits [s].
+PROBE_TIMEOUT_S = 2.0
 
 _ADDRESS = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})")
 
@@ -81,9 +85,51 @@ def parse_scheduler(text: str | None) -> str | None:
             raise ValueError(f"invalid scheduler address {text!r}: port {port} is outside 1 to 65535")
         return text
     if Path(text).is_file():
+        _scheduler_file_address(text)
         return text
     raise ValueError(f"invalid scheduler {text!r}: expected tcp://HOST:PORT, tls://HOST:PORT, the path of a "
                      f"scheduler file written by 'dask scheduler --scheduler-file', or '{LOCAL}'")
+
+
+def _scheduler_file_address(path: str) -> str:
+    """Return the ``address`` of a scheduler file written by ``dask scheduler --scheduler-file``.
+
+    Raises
+    ------
+    ValueError
+        When the file cannot be read, is not JSON, or has no address of the form tcp://HOST:PORT.
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"cannot read the scheduler file {path}: {error}") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"invalid scheduler file {path}: not JSON ({error}); name the file that "
+                         "'dask scheduler --scheduler-file' writes") from None
+    address = data.get("address") if isinstance(data, dict) else None
+    if not isinstance(address, str) or not _ADDRESS.fullmatch(address):
+        raise ValueError(f"invalid scheduler file {path}: no \"address\" of the form tcp://HOST:PORT; name the file "
+                         "that 'dask scheduler --scheduler-file' writes")
+    return address
+
+
+def _refused(address: str, timeout_s: float) -> OSError | None:
+    """Return the error of a TCP connection to ``address`` that is refused or unreachable at once, else ``None``.
+
+    The Dask client retries a refused connection until its timeout, which takes
+    :data:`CONNECT_TIMEOUT_S` when nothing listens. A slow or silent host is left to the client.
+    """
+    match = _ADDRESS.fullmatch(address)
+    if match is None:
+        return None
+    host, port = match.group(2).strip("[]"), int(match.group(3))
+    try:
+        with socket.create_connection((host, port), timeout=min(timeout_s, PROBE_TIMEOUT_S)):
+            return None
+    except (ConnectionRefusedError, socket.gaierror) as error:
+        return error
+    except OSError:
+        return None
 
 
 def scheduler_argument(text: str) -> str:
@@ -140,6 +186,9 @@ def open_client(scheduler: str | None, workers: int | None = None,
     except ImportError as error:
         raise FppError(f"the distributed commands need Dask: pip install 'dask[distributed]' ({error})") from None
 
+    if not logging.getLogger("fpp").isEnabledFor(logging.INFO):
+        # Dask's own loggers print every worker start and connection at INFO level; -v shows them.
+        logging.getLogger("distributed").setLevel(logging.WARNING)
     address = parse_scheduler(scheduler)
     if address is None:
         count = local_worker_count(workers)
@@ -157,6 +206,14 @@ def open_client(scheduler: str | None, workers: int | None = None,
             logger.info("local Dask cluster stopped")
         return
 
+    try:
+        target = address if "://" in address else _scheduler_file_address(address)
+    except ValueError as error:
+        raise FppError(str(error)) from None
+    refused = _refused(target, timeout_s)
+    if refused is not None:
+        raise FppError(f"cannot connect to the Dask scheduler at {target}: {refused}; start it with "
+                       "'dask scheduler' and check the address and port")
     keyword: dict[str, Any] = {"address": address} if "://" in address else {"scheduler_file": address}
     try:
         client = Client(timeout=timeout_s, **keyword)

@@ -23,6 +23,8 @@ import csv
 import itertools
 import json
 import logging
+import math
+import os
 import sys
 import time
 import uuid
@@ -37,6 +39,7 @@ from fpp.errors import FppError
 
 __all__ = [
     "EXIT_SOME_FAILED",
+    "InvalidSweepError",
     "NUMERIC_OUTCOMES",
     "OUTCOMES",
     "SweepPoint",
@@ -231,8 +234,11 @@ class SweepResult:
     elapsed_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the result as ``fpp sweep --json`` prints it."""
-        return {
+        """Return the result as ``fpp sweep --json`` prints it, with ``null`` for any value that is not finite.
+
+        Strict JSON has no NaN or infinity, and a swept value or an outcome may be either.
+        """
+        return _finite({
             "scenario": self.scenario,
             "variant": self.variant,
             "seed": self.seed,
@@ -242,7 +248,22 @@ class SweepResult:
             "rows": self.rows,
             "failures": self.failures,
             "elapsed_s": round(self.elapsed_s, 1),
-        }
+        })
+
+
+def _finite(value: Any) -> Any:
+    """Return ``value`` with every float that is NaN or infinite, at any depth, replaced by ``None``."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
+
+
+class InvalidSweepError(FppError):
+    """A sweep whose variant, parameter names or values are invalid, found before any run starts."""
 
 
 def _check_grid(setup, variant: str, fixed: Mapping[str, str], points: Sequence[SweepPoint]) -> None:
@@ -250,16 +271,16 @@ def _check_grid(setup, variant: str, fixed: Mapping[str, str], points: Sequence[
 
     Raises
     ------
-    FppError
+    InvalidSweepError
         For an unknown variant or parameter, or an invalid value.
     """
     for point in points:
         try:
             _params(setup, variant, fixed, point)
         except KeyError as error:
-            raise FppError(str(error.args[0]) if error.args else str(error)) from None
+            raise InvalidSweepError(str(error.args[0]) if error.args else str(error)) from None
         except ValueError as error:
-            raise FppError(f"run {point.index} ({point.label()}): {error}") from None
+            raise InvalidSweepError(f"run {point.index} ({point.label()}): {error}") from None
 
 
 def run_sweep(
@@ -311,7 +332,7 @@ def run_sweep(
         points = sweep_grid(params)
         address = parse_scheduler(scheduler)
     except ValueError as error:
-        raise FppError(str(error)) from None
+        raise InvalidSweepError(str(error)) from None
     bundle = bundle_scenario(scenario_name)
     scenario = Scenario.load(scenario_name)
     try:
@@ -515,6 +536,11 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"fpp sweep: error: {error}", file=sys.stderr)
         return 2
+    for option, path in (("--csv", args.csv), ("--plot", args.plot)):
+        problem = _output_problem(path, option)
+        if problem:
+            print(f"fpp sweep: error: {problem}", file=sys.stderr)
+            return 2
     seed = args.seed
     if seed is None:
         try:
@@ -523,8 +549,19 @@ def run_sweep_command(args: argparse.Namespace) -> int:
             print(f"fpp sweep: error: {error.args[0] if error.args else error}", file=sys.stderr)
             return 1
     print(f"fpp sweep {args.scenario}: seed {seed} (repeat with: {_command_line(args, seed)})", file=sys.stderr, flush=True)
-    result = run_sweep(args.scenario, params, fixed=fixed, variant=args.variant, seed=seed, scheduler=args.scheduler,
-                       workers=args.workers, navdata_dir=args.navdata)
+    try:
+        result = run_sweep(args.scenario, params, fixed=fixed, variant=args.variant, seed=seed,
+                           scheduler=args.scheduler, workers=args.workers, navdata_dir=args.navdata)
+    except InvalidSweepError as error:
+        print(f"fpp sweep: error: {error}", file=sys.stderr)
+        return 2
+
+    # The table goes out first, so that a file that cannot be written loses no result.
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, default=str, allow_nan=False))
+    else:
+        print(format_table(result))
+    sys.stdout.flush()
     if args.csv:
         print(f"table written to {write_csv(args.csv, result)}", file=sys.stderr)
     if args.plot:
@@ -532,11 +569,25 @@ def run_sweep_command(args: argparse.Namespace) -> int:
             print(f"plot written to {plot_sweep(args.plot, result, args.metric)}", file=sys.stderr)
         else:
             print("fpp sweep: no plot: every run failed", file=sys.stderr)
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2, default=str))
-    else:
-        print(format_table(result))
     return EXIT_SOME_FAILED if result.failures else 0
+
+
+def _output_problem(path: str | None, option: str) -> str | None:
+    """Return why an output file named by ``option`` could not be written, or ``None``.
+
+    The check runs before the sweep, because the files are written only after every run.
+    """
+    if not path:
+        return None
+    target = Path(path)
+    if target.is_dir():
+        return f"{option} {path} is a folder; name a file"
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        return f"cannot write {option} {path}: {folder} is not a writable folder"
+    return None
 
 
 def _print(stream: TextIO | None, text: str) -> None:

@@ -9,13 +9,40 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import secrets
 import sys
+from pathlib import Path
 
 __all__ = ["add_parser", "run_fuzz"]
 
 #: Exit status when the campaign found at least one failure.
 EXIT_FAILURES = 3
+
+
+def _minutes(text: str) -> float:
+    """Parse ``--minutes``: a finite number of minutes above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of minutes {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"invalid number of minutes {text!r}: give a finite number above 0")
+    return value
+
+
+def _prepare_folder(path: Path, option: str) -> str | None:
+    """Create ``path`` as a folder if needed; return why it cannot be one, or ``None``.
+
+    The campaign writes there only after it has searched, so a bad path is found before the search.
+    """
+    if path.exists() and not path.is_dir():
+        return f"{option} {path} is a file; name a folder"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"cannot create the folder {path} of {option}: {error.strerror or error}"
+    return None
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -30,7 +57,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
             "data it needs and a pytest test. The exit status is 3 when a failure was found."
         ),
     )
-    parser.add_argument("--minutes", type=float, default=1.0, help="wall-clock time to search, in minutes (default: 1)")
+    parser.add_argument("--minutes", type=_minutes, default=1.0, help="wall-clock time to search, in minutes (default: 1)")
     parser.add_argument("--workers", type=int, default=2, help="number of worker processes (default: 2)")
     parser.add_argument("--mode", choices=("legacy", "hardened"), default="hardened",
                         help="converter logic to attack (default: hardened)")
@@ -51,16 +78,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run_fuzz(args: argparse.Namespace) -> int:
     """Run the campaign the parsed arguments describe; returns the exit status."""
-    from pathlib import Path
-
+    from fpp.distributed.database import describe_database, is_redis_url
     from fpp.fuzzing.campaign import run_campaign
 
     if args.workers < 1:
         print("fpp fuzz: error: --workers must be at least 1", file=sys.stderr)
         return 2
-    if args.minutes <= 0:
-        print("fpp fuzz: error: --minutes must be above 0", file=sys.stderr)
+    if not math.isfinite(args.minutes) or args.minutes <= 0:
+        print("fpp fuzz: error: --minutes must be a finite number above 0", file=sys.stderr)
         return 2
+    folders = [(Path(args.out), "--out")]
+    if not is_redis_url(args.database):
+        folders.append((Path(args.database), "--database"))
+    for folder, option in folders:
+        problem = _prepare_folder(folder, option)
+        if problem:
+            print(f"fpp fuzz: error: {problem}", file=sys.stderr)
+            return 2
     seed = args.seed if args.seed is not None else secrets.randbits(32)
     command = f"fpp fuzz --mode {args.mode} --minutes {args.minutes:g} --workers {args.workers} --seed {seed}"
     print(f"fpp fuzz: seed {seed}, mode {args.mode}, {args.workers} workers, {args.minutes:g} min "
@@ -69,7 +103,6 @@ def run_fuzz(args: argparse.Namespace) -> int:
     if not getattr(args, "verbose", False):
         # Replaying a legacy failure stops channels on purpose, and the reproducers report it.
         logging.getLogger("fpp.system.channel").setLevel(logging.CRITICAL)
-    from fpp.distributed.database import describe_database, is_redis_url
 
     if args.scheduler or is_redis_url(args.database):
         from fpp.distributed.fuzz import run_distributed_campaign

@@ -34,8 +34,19 @@ def test_scheduler_local_means_none(text):
 
 def test_scheduler_file_accepted(tmp_path):
     path = tmp_path / "scheduler.json"
-    path.write_text("{}")
+    path.write_text('{"type": "Scheduler", "address": "tcp://127.0.0.1:8786"}')
     assert parse_scheduler(str(path)) == str(path)
+
+
+@pytest.mark.parametrize(("text", "needle"), [('{"address": 5', "not JSON"), ('{"foo": 1}', "no \"address\""),
+                                              ('["tcp://127.0.0.1:8786"]', "no \"address\""),
+                                              ('{"address": "127.0.0.1:8786"}', "no \"address\"")])
+def test_scheduler_file_invalid_rejected(tmp_path, text, needle):
+    path = tmp_path / "scheduler.json"
+    path.write_text(text)
+    with pytest.raises(ValueError, match="invalid scheduler file") as caught:
+        parse_scheduler(str(path))
+    assert needle in str(caught.value)
 
 
 @pytest.mark.parametrize("text", ["127.0.0.1:8786", "http://127.0.0.1:8786", "tcp://127.0.0.1:0",
@@ -63,8 +74,18 @@ def test_code_fingerprint_is_sha256():
 
 def test_closed_port_raises_fpp_error():
     address = f"tcp://127.0.0.1:{_free_port()}"
-    with pytest.raises(FppError, match="cannot connect to the Dask scheduler"):
+    with pytest.raises(FppError, match="cannot connect to the Dask scheduler") as caught:
         with open_client(address, timeout_s=2.0):
+            pass
+    # The refusal is reported by the first TCP check, not after the client's retries.
+    assert "refused" in str(caught.value)
+
+
+def test_closed_port_in_scheduler_file_raises_fpp_error(tmp_path):
+    path = tmp_path / "scheduler.json"
+    path.write_text(f'{{"address": "tcp://127.0.0.1:{_free_port()}"}}')
+    with pytest.raises(FppError, match="refused"):
+        with open_client(str(path), timeout_s=20.0):
             pass
 
 

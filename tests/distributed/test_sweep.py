@@ -86,6 +86,33 @@ def test_invalid_value_fails_before_tasks():
         run_sweep("aug2023", [("manual_rate_per_hour", ["fast"])], scheduler="tcp://127.0.0.1:9", progress=None)
 
 
+def test_invalid_value_exits_2_before_running(capsys):
+    from fpp.cli import main
+
+    assert main(["sweep", "aug2023", "--param", "manual_rate_per_hour=fast", "--scheduler", "tcp://127.0.0.1:9"]) == 2
+    assert "manual_rate_per_hour" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--csv", "--plot"])
+def test_output_folder_rejected_before_running(tmp_path, capsys, option):
+    from fpp.cli import main
+
+    assert main(["sweep", "aug2023", "--param", "manual_rate_per_hour=60", option, str(tmp_path),
+                 "--scheduler", "tcp://127.0.0.1:9"]) == 2
+    assert f"{option} {tmp_path} is a folder" in capsys.readouterr().err
+
+
+def test_json_has_no_nan():
+    rows = _fake_rows()
+    rows[0]["manual_rate_per_hour"] = float("nan")
+    rows[1]["flights_delayed"] = float("inf")
+    text = json.dumps(_result(rows).to_dict(), allow_nan=False)
+    data = json.loads(text)
+    assert data["rows"][0]["manual_rate_per_hour"] is None
+    assert data["rows"][1]["flights_delayed"] is None
+    assert data["rows"][2]["manual_rate_per_hour"] == 4.0
+
+
 def test_unknown_parameter_fails_before_tasks():
     with pytest.raises(FppError, match="unknown simulation parameter"):
         run_sweep("aug2023", [("coffee_breaks", ["1"])], scheduler="tcp://127.0.0.1:9", progress=None)

@@ -130,3 +130,24 @@ def test_short_legacy_campaign_reports_in_json(tmp_path):
         assert Path(failure["folder"], "message.txt").is_file()
     if data["failures"]:
         assert any((tmp_path / "db").iterdir())
+
+
+@pytest.mark.parametrize("minutes", ["nan", "inf", "0", "-1", "soon"])
+def test_fuzz_rejects_bad_minutes(minutes):
+    parser = argparse.ArgumentParser(prog="fpp")
+    add_parser(parser.add_subparsers(dest="command"))
+    with pytest.raises(SystemExit):
+        parser.parse_args(["fuzz", "--minutes", minutes])
+
+
+@pytest.mark.parametrize("option", ["--database", "--out"])
+def test_fuzz_rejects_a_file_as_folder(tmp_path, capsys, option):
+    from fpp.cli import main
+
+    path = tmp_path / "a-file"
+    path.write_text("x")
+    others = ["--database", str(tmp_path / "db")] if option == "--out" else ["--out", str(tmp_path / "out")]
+    assert main(["fuzz", "--minutes", "0.01", "--workers", "1", "--seed", "1", option, str(path), *others]) == 2
+    err = capsys.readouterr().err
+    assert f"{option} {path} is a file" in err
+    assert path.read_text() == "x"
