@@ -41,6 +41,7 @@ __all__ = [
     "parse_scheduler",
     "scheduler_argument",
     "worker_fingerprint",
+    "worker_name",
     "worker_threads",
 ]
 
@@ -225,6 +226,16 @@ def open_client(scheduler: str | None, workers: int | None = None,
         yield client
     finally:
         client.close()
+
+
+def worker_name() -> str:
+    """Return the address of the Dask worker running the current task, or ``"client"`` outside a worker."""
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().address)
+    except (ImportError, ValueError):
+        return "client"
 
 
 def worker_threads(client: Client) -> int:

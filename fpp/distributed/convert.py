@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fpp.convert.outcome import classify_message
+from fpp.distributed.cluster import worker_name
 from fpp.errors import FppError
 
 __all__ = [
@@ -147,16 +148,7 @@ def convert_chunk(setup: ConvertSetup, first: int, messages: Sequence[str]) -> C
         entries.append(entry)
         if record is not None:
             records.append((number, record.to_dict() if setup.as_json else record.to_text()))
-    return ChunkResult(first, entries, records, _worker_name())
-
-
-def _worker_name() -> str:
-    try:
-        from distributed import get_worker
-
-        return str(get_worker().address)
-    except (ImportError, ValueError):
-        return "client"
+    return ChunkResult(first, entries, records, worker_name())
 
 
 @dataclass

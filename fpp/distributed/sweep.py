@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from fpp.distributed.bundle import ScenarioBundle, bundle_scenario, materialise_scenario
-from fpp.distributed.cluster import scheduler_argument
+from fpp.distributed.cluster import scheduler_argument, worker_name
 from fpp.errors import FppError
 
 __all__ = [
@@ -203,18 +203,9 @@ def simulate_point(bundle: ScenarioBundle, variant: str, fixed: Mapping[str, str
     faults = parse_faults(tables, bench.scenario.local_to_utc)
     run = run_simulation(bench, params, faults, seed, variant=variant)
     row = _row(point, run, seed)
-    row["worker"] = _worker_name()
+    row["worker"] = worker_name()
     row["elapsed_s"] = round(time.monotonic() - started, 2)
     return row
-
-
-def _worker_name() -> str:
-    try:
-        from distributed import get_worker
-
-        return str(get_worker().address)
-    except (ImportError, ValueError):
-        return "client"
 
 
 # -- the sweep --------------------------------------------------------------------------------------

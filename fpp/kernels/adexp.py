@@ -39,6 +39,10 @@ from fpp.formats.adexp import (
 from fpp.kernels._jit import kernel
 from fpp.kernels.scratch import FALLBACK, HEADER_FIELDS, Scratch
 from fpp.kernels.strings import PackedTable, build_packed_table, find, pack
+from fpp.kernels.strings import all_digits as _all_digits
+from fpp.kernels.strings import read_digits as _digits
+from fpp.kernels.strings import is_digit as _is_digit
+from fpp.kernels.strings import is_upper as _is_upper
 
 __all__ = [
     "COUNT_GEO",
@@ -240,32 +244,6 @@ def split_messages(buffer: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> 
 
 
 # -- values -------------------------------------------------------------------------------------
-
-
-@kernel
-def _is_digit(c: int) -> bool:
-    return 48 <= c <= 57
-
-
-@kernel
-def _is_upper(c: int) -> bool:
-    return 65 <= c <= 90
-
-
-@kernel
-def _digits(buffer: np.ndarray, start: int, count: int) -> int:
-    value = 0
-    for k in range(start, start + count):
-        value = value * 10 + (int(buffer[k]) - 48)
-    return value
-
-
-@kernel
-def _all_digits(buffer: np.ndarray, start: int, end: int) -> bool:
-    for k in range(start, end):
-        if not _is_digit(buffer[k]):
-            return False
-    return True
 
 
 @kernel

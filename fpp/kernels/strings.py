@@ -26,13 +26,17 @@ from fpp.kernels._jit import kernel
 __all__ = [
     "PackedTable",
     "StringTable",
+    "all_digits",
     "build_packed_table",
     "build_string_table",
     "find",
+    "is_digit",
+    "is_upper",
     "lookup",
     "match_designators",
     "match_designators_python",
     "pack",
+    "read_digits",
 ]
 
 _HASH_MASK = (1 << 61) - 1
@@ -221,3 +225,36 @@ def match_designators_python(strings: Sequence[str], buffer: bytes, starts: Sequ
     for i, value in enumerate(strings):
         index.setdefault(value.encode("ascii"), i)
     return [index.get(bytes(buffer[s:e]), -1) for s, e in zip(starts, ends)]
+
+
+# -- ASCII bytes ----------------------------------------------------------------------------------
+
+
+@kernel
+def is_digit(c: int) -> bool:
+    """Return whether the byte ``c`` is an ASCII digit."""
+    return 48 <= c <= 57
+
+
+@kernel
+def is_upper(c: int) -> bool:
+    """Return whether the byte ``c`` is an ASCII upper-case letter."""
+    return 65 <= c <= 90
+
+
+@kernel
+def read_digits(buffer: np.ndarray, start: int, count: int) -> int:
+    """Return the value of the ``count`` ASCII digits from ``buffer[start]``, which the caller has checked."""
+    value = 0
+    for k in range(start, start + count):
+        value = value * 10 + (int(buffer[k]) - 48)
+    return value
+
+
+@kernel
+def all_digits(buffer: np.ndarray, start: int, end: int) -> bool:
+    """Return whether ``buffer[start:end]`` holds ASCII digits only (true when it is empty)."""
+    for k in range(start, end):
+        if not is_digit(buffer[k]):
+            return False
+    return True
