@@ -69,7 +69,8 @@ __all__ = [
     "summarise",
 ]
 
-#: Version of the corpus files in the cache; raise it when the expansion changes its output.
+#: Version of the corpus file format in the cache. A change to the code that builds the corpus
+#: renames the cache files by itself (see :func:`_builder_digest`).
 CORPUS_FORMAT = 1
 #: Plans in the generated corpus.
 DEFAULT_GENERATED_PLANS = 10_000
@@ -129,8 +130,24 @@ class Corpus:
         return len(split_messages(self.path.read_text(encoding="utf-8")))
 
 
+def _builder_digest() -> str:
+    """Return a digest of the source files that turn plans into corpus text.
+
+    A cached corpus built by other code would hold other messages, so the digest is part of
+    every cache name.
+    """
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256(f"format {CORPUS_FORMAT}".encode())
+    sources = [root / "corpus.py", root / "traffic.py", *sorted((root / "formats").glob("*.py")),
+               *sorted((root / "route").glob("*.py"))]
+    for path in sources:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _recorded_key(files: list[Path], navdata: Path) -> str:
-    digest = hashlib.sha256(f"{CORPUS_FORMAT} {navdata}".encode())
+    digest = hashlib.sha256(f"{_builder_digest()} {navdata}".encode())
     for path in files + sorted(navdata.glob("*")):
         stat = path.stat()
         digest.update(f"{path.name} {stat.st_size} {stat.st_mtime_ns}".encode())
@@ -179,7 +196,7 @@ def ensure_corpus(seed: int, corpus_path: str | Path | None = None, navdata: str
         report_data = json.loads(report_path.read_text(encoding="utf-8"))
         return Corpus(path, "recorded", str(nav_folder), None, report_data)
 
-    path = cache_dir() / f"bench-generated-{CORPUS_FORMAT}-seed{seed}-{generated_plans}.adexp"
+    path = cache_dir() / f"bench-generated-{_builder_digest()}-seed{seed}-{generated_plans}.adexp"
     if not path.is_file():
         from fpp.corpus import generated_corpus
 
