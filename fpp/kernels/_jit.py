@@ -3,7 +3,8 @@
 Every kernel is compiled with ``cache=True``, so the machine code is written next to the module
 (or under ``NUMBA_CACHE_DIR``) and a later process loads it instead of compiling again. With
 ``NUMBA_DISABLE_JIT=1`` the decorator returns the plain Python function, which lets coverage
-tools see the kernel bodies.
+tools see the kernel bodies. Kernels are compiled without Numba's reference counting (see
+:data:`KERNEL_OPTIONS`), so none of them allocates or returns an array.
 
 Numba checks a cached function against its own source file only, yet a kernel that calls
 kernels of other modules carries their code too, and constants of other fpp modules. So the
@@ -24,7 +25,7 @@ from typing import Any, TypeVar
 import numba
 from numba.core import event
 
-__all__ = ["STAMPED_FILES", "CompileCounter", "count_compilations", "kernel"]
+__all__ = ["KERNEL_OPTIONS", "STAMPED_FILES", "CompileCounter", "count_compilations", "kernel"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,9 +75,20 @@ def _install_locators() -> None:
 _install_locators()
 
 
+#: Numba options of every kernel. ``_nrt=False`` compiles without the Numba runtime, which
+#: otherwise counts references to every array that a call passes or a tuple field yields. Those
+#: counts are atomic operations, and they made a call of a small helper with the navigation or
+#: scratch tables cost 30 to 70 ns, more than its work (measured on the machine of
+#: benchmarks/README.md). The price is that a kernel cannot allocate or return an array, so
+#: callers pass every output and work array in. NOTE: ``_nrt`` is a Numba option without the
+#: public API's stability promise (present from 0.3x to 0.68).
+KERNEL_OPTIONS = {"cache": True, "nogil": True, "_nrt": False}
+
+
 def kernel(function: F) -> F:
-    """Compile ``function`` in nopython mode with an on-disk cache and the GIL released."""
-    return numba.njit(cache=True, nogil=True)(function)  # type: ignore[return-value]
+    """Compile ``function`` in nopython mode with :data:`KERNEL_OPTIONS`: an on-disk cache, the
+    GIL released and no reference counting."""
+    return numba.njit(**KERNEL_OPTIONS)(function)  # type: ignore[return-value]
 
 
 class CompileCounter(event.Listener):

@@ -222,7 +222,6 @@ def clip_route(vol: VolumeTables, lat: np.ndarray, lon: np.ndarray, points_xyz: 
     return count
 
 
-@kernel
 def clip_routes(vol: VolumeTables, offsets: np.ndarray, lat: np.ndarray, lon: np.ndarray,
                 fractions: np.ndarray, work: np.ndarray, counts: np.ndarray, out: np.ndarray) -> int:
     """Clip a batch of routes, given as CSR ``offsets`` into ``lat`` and ``lon``.
@@ -231,8 +230,13 @@ def clip_routes(vol: VolumeTables, offsets: np.ndarray, lat: np.ndarray, lon: np
     ``fractions`` is too small for it) and the stretches one after another into ``out``.
     Returns the number of rows of ``out`` used, or -1 when ``out`` is full.
     """
+    return _clip_routes(vol, offsets, lat, lon, np.empty((len(lat), 3)), fractions, work, counts, out)
+
+
+@kernel
+def _clip_routes(vol: VolumeTables, offsets: np.ndarray, lat: np.ndarray, lon: np.ndarray, points_xyz: np.ndarray,
+                 fractions: np.ndarray, work: np.ndarray, counts: np.ndarray, out: np.ndarray) -> int:
     used = 0
-    points_xyz = np.empty((len(lat), 3))
     for k in range(len(lat)):
         points_xyz[k, 0], points_xyz[k, 1], points_xyz[k, 2] = to_xyz(lat[k], lon[k])
     for r in range(len(offsets) - 1):

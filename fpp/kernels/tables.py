@@ -72,12 +72,16 @@ def _ascii_names(names: list[str]) -> list[str]:
     return [name if name.isascii() else f"\x00{index}" for index, name in enumerate(names)]
 
 
-@kernel
 def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     out = np.empty((len(lat), 3))
+    _fill_unit_vectors(lat, lon, out)
+    return out
+
+
+@kernel
+def _fill_unit_vectors(lat: np.ndarray, lon: np.ndarray, out: np.ndarray) -> None:
     for i in range(len(lat)):
         out[i, 0], out[i, 1], out[i, 2] = to_xyz(lat[i], lon[i])
-    return out
 
 
 def build_nav_tables(nav: NavData) -> NavTables:

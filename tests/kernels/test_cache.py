@@ -59,3 +59,20 @@ def test_empty_cache_compiles(tmp_path):
     assert child["compilations"] >= 1
     again = _run(_SMALL_CHILD, {"NUMBA_CACHE_DIR": str(tmp_path)})
     assert again["compilations"] == 0
+
+
+def test_kernel_cannot_allocate():
+    # Kernels run without Numba's reference counting, so an array allocated in one is an error
+    # at compile time rather than a leak; callers pass every array in.
+    import numpy as np
+    from numba import njit
+    from numba.core.errors import TypingError
+
+    from fpp.kernels._jit import KERNEL_OPTIONS
+
+    def allocates(n):
+        return np.zeros(n)
+
+    assert KERNEL_OPTIONS["_nrt"] is False
+    with pytest.raises(TypingError):
+        njit(**{**KERNEL_OPTIONS, "cache": False})(allocates)(3)
