@@ -38,7 +38,7 @@ from fpp.convert.record import BoundaryPoint, NasRecord, Portion, PortionPoint, 
 from fpp.errors import PlanError
 from fpp.formats.adexp import parse_adexp
 from fpp.geo import distance_nm
-from fpp.kernels.adexp import build_keyword_tables, plain_ascii, split_messages
+from fpp.kernels.adexp import build_keyword_tables, split_messages
 from fpp.kernels.convert import NO_ETO, ConvertOutput, Limits, convert_messages, make_output
 from fpp.kernels.geometry import build_volume_tables
 from fpp.kernels.scratch import CONVERTED, FALLBACK, STATUS_CODES, make_scratch
@@ -51,6 +51,9 @@ _UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MAX_STRETCHES = 64
 #: Messages converted per call of the kernel; the outputs of each are trimmed before the next.
 _CHUNK_MESSAGES = 1024
+#: Assumed least mean message size when the message spans are first allocated [bytes]. An IFPL
+#: message of a few route points takes about 500 bytes, so the guess wastes little memory.
+_SPLIT_GUESS_BYTES = 512
 
 
 class KernelMismatchError(RuntimeError):
@@ -275,16 +278,22 @@ class BatchConverter:
         """Split a stream into messages (as :func:`fpp.cli.split_messages`) and convert them all."""
         data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
         buffer = np.frombuffer(data, dtype=np.uint8)
-        if not plain_ascii(buffer):
+        # One pass finds the messages when their mean size is at least _SPLIT_GUESS_BYTES; a
+        # stream of shorter ones needs a second pass with the count the first one returned.
+        capacity = len(buffer) // _SPLIT_GUESS_BYTES + 16
+        starts = np.zeros(capacity, dtype=np.int64)
+        ends = np.zeros(capacity, dtype=np.int64)
+        count = split_messages(buffer, starts, ends)
+        if count < 0:
+            # A byte outside printable ASCII: split the decoded text as the Python path does.
             from fpp.cli import split_messages as split_text
 
             return self.convert_messages(split_text(data.decode("utf-8", errors="replace")))
-        none = np.zeros(0, dtype=np.int64)
-        count = split_messages(buffer, none, none)
-        starts = np.zeros(count, dtype=np.int64)
-        ends = np.zeros(count, dtype=np.int64)
-        split_messages(buffer, starts, ends)
-        return self._convert(buffer, starts, ends, set(), {})
+        if count > capacity:
+            starts = np.zeros(count, dtype=np.int64)
+            ends = np.zeros(count, dtype=np.int64)
+            split_messages(buffer, starts, ends)
+        return self._convert(buffer, starts[:count], ends[:count], set(), {})
 
     def convert_messages(self, messages: Sequence[str]) -> BatchResult:
         """Convert a list of message texts."""

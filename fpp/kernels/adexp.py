@@ -51,7 +51,6 @@ __all__ = [
     "COUNT_ROUTE",
     "KeywordTables",
     "build_keyword_tables",
-    "plain_ascii",
     "scan_adexp",
     "scan_adexp_python",
     "scan_messages",
@@ -163,25 +162,18 @@ _TITLE = tuple(b"-TITLE")
 
 
 @kernel
-def plain_ascii(buffer: np.ndarray) -> bool:
-    """Whether every byte is printable ASCII, tab, CR or LF: the bytes :func:`split_messages` reads."""
-    for k in range(len(buffer)):
-        c = buffer[k]
-        if not (32 <= c <= 126 or c == 9 or c == 10 or c == 13):
-            return False
-    return True
-
-
-@kernel
 def split_messages(buffer: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> int:
     """Find the messages of a stream; write their byte spans and return how many there are.
 
     The rules are those of :func:`fpp.cli.split_messages`: a message starts at a line that
     begins (after blanks) with ``ZCZC``, ``(`` or ``-TITLE`` once the lines before it hold
     message text, and ends at a line with only ``NNNN``. Empty lines at either end of a message
-    are not part of it. Lines end with LF, CR LF or CR. The buffer must hold only printable
-    ASCII, tab, CR and LF (the caller checks this). Returns the number of messages; the spans of
-    the first ``len(starts)`` are written, so a call with empty arrays counts them.
+    are not part of it. Lines end with LF, CR LF or CR. Returns the number of messages; the
+    spans of the first ``len(starts)`` are written, so a call with empty arrays counts them.
+
+    Returns -1 as soon as a byte is not printable ASCII, a tab, CR or LF. Python's
+    ``str.splitlines`` ends lines at more characters than LF and CR, so the caller splits such a
+    stream as text instead.
     """
     n = len(buffer)
     count = 0
@@ -192,7 +184,12 @@ def split_messages(buffer: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> 
     position = 0
     while position < n:
         line_start = position
-        while position < n and buffer[position] != 10 and buffer[position] != 13:
+        while position < n:
+            c = buffer[position]
+            if c == 10 or c == 13:
+                break
+            if c > 126 or (c < 32 and c != 9):
+                return -1
             position += 1
         line_end = position
         if position < n and buffer[position] == 13 and position + 1 < n and buffer[position + 1] == 10:
@@ -452,10 +449,6 @@ def scan_adexp(buffer: np.ndarray, start: int, end: int, kw: KeywordTables, sc: 
     :data:`~fpp.kernels.scratch.FALLBACK` for a message the kernel leaves to the parser.
     """
     ids = kw.ids
-    for k in range(start, end):
-        c = buffer[k]
-        if not (32 <= c <= 126 or c == 9 or c == 10 or c == 13):
-            return FALLBACK
     last = end
     while last > start and _is_space(buffer[last - 1]):
         last -= 1
@@ -466,10 +459,15 @@ def scan_adexp(buffer: np.ndarray, start: int, end: int, kw: KeywordTables, sc: 
             end = last - 4  # the AFTN end of message is no part of the last value
 
     # Field starts: "-" at the start or after whitespace, an upper-case keyword, then whitespace or the end.
+    # The same pass checks that every byte is printable ASCII, a tab or a line break: the loop
+    # skips only keyword letters and digits, and what follows the new end is "NNNN" and white space.
     fields = 0
     position = start
     while position < end:
-        if buffer[position] == 45 and (position == start or _is_space(buffer[position - 1])):
+        c = buffer[position]
+        if not (32 <= c <= 126 or c == 9 or c == 10 or c == 13):
+            return FALLBACK
+        if c == 45 and (position == start or _is_space(buffer[position - 1])):
             if position + 1 < end and _is_upper(buffer[position + 1]):
                 stop = position + 2
                 while stop < end and (_is_upper(buffer[stop]) or _is_digit(buffer[stop])):

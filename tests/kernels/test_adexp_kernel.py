@@ -37,6 +37,21 @@ def test_split_equals_twin(lines, separator, final_break):
     assert _kernel_split(text) == split_text(text)
 
 
+@pytest.mark.parametrize("byte", [0, 8, 11, 12, 28, 127, 0xC3, 0xFF])
+def test_split_rejects_bytes_outside_plain_ascii(byte):
+    data = b"-TITLE IFPL\n-ARCID A" + bytes([byte]) + b"\n\n-TITLE IFPL\n-ARCID B\n"
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    starts = np.zeros(4, dtype=np.int64)
+    assert split_messages(buffer, starts, starts.copy()) == -1
+
+
+def test_split_accepts_tab_cr_and_lf():
+    data = b"-TITLE IFPL\r\n-ARCID\tA\r\r-TITLE IFPL\n-ARCID B\n"
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    starts = np.zeros(4, dtype=np.int64)
+    assert split_messages(buffer, starts, starts.copy()) == 2
+
+
 def _scan(text: str):
     data = text.encode("ascii")
     buffer = np.frombuffer(data, dtype=np.uint8)
