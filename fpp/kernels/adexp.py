@@ -184,12 +184,15 @@ def split_messages(buffer: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> 
     position = 0
     while position < n:
         line_start = position
+        paren = False  # the line holds "("
         while position < n:
             c = buffer[position]
             if c == 10 or c == 13:
                 break
             if c > 126 or (c < 32 and c != 9):
                 return -1
+            if c == 40:
+                paren = True
             position += 1
         line_end = position
         if position < n and buffer[position] == 13 and position + 1 < n and buffer[position + 1] == 10:
@@ -218,12 +221,8 @@ def split_messages(buffer: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> 
             last_line = line_end
         if last > first:
             nonblank = True
-        if first < line_end and buffer[first] == 45:
+        if paren or (first < line_end and buffer[first] == 45):
             body = True
-        for k in range(line_start, line_end):
-            if buffer[k] == 40:
-                body = True
-                break
         if last - first == 4 and buffer[first] == 78 and buffer[first + 1] == 78 and buffer[first + 2] == 78 and buffer[first + 3] == 78:
             if nonblank:
                 if count < len(starts):
