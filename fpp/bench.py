@@ -125,7 +125,7 @@ class Corpus:
     @property
     def plans(self) -> int:
         """Number of messages in the stream."""
-        from fpp.cli import split_messages
+        from fpp.formats.stream import split_messages
 
         return len(split_messages(self.path.read_text(encoding="utf-8")))
 
@@ -226,7 +226,7 @@ class Workload:
     """
 
     def __init__(self, corpus: Corpus, nav: NavData, volume: AirspaceVolume, seed: int, sample: int = DEFAULT_SAMPLE) -> None:
-        from fpp.cli import split_messages
+        from fpp.formats.stream import split_messages
         from fpp.convert.batch import BatchConverter
         from fpp.kernels.adexp import scan_messages
         from fpp.kernels.adexp import split_messages as split_kernel
@@ -350,7 +350,7 @@ class Workload:
         return sum(len(rows) for _, rows in results)
 
     def python_end_to_end(self) -> int:
-        from fpp.cli import split_messages
+        from fpp.formats.stream import split_messages
         from fpp.convert.batch import reference_outcome
 
         for message in split_messages(self.sample_text):

@@ -10,43 +10,11 @@ from collections import Counter
 from pathlib import Path
 
 from fpp.errors import FormatError, FppError, PlanError
+from fpp.formats.stream import split_messages
 
 __all__ = ["main", "split_messages"]
 
 logger = logging.getLogger("fpp")
-
-
-def split_messages(text: str) -> list[str]:
-    """Split a file of messages into messages.
-
-    A message starts at a line that begins with ``ZCZC``, ``(`` (ICAO) or ``-TITLE`` (ADEXP), and
-    ends before the next such line or at a line with only ``NNNN``. Blank lines inside a message
-    are kept, because whitespace is legal inside both formats. Text before the first start line
-    belongs to the first message.
-    """
-    messages: list[str] = []
-    current: list[str] = []
-
-    def flush() -> None:
-        if any(line.strip() for line in current):
-            messages.append("\n".join(current).strip("\n"))
-        current.clear()
-
-    for line in text.splitlines():
-        stripped = line.lstrip()
-        starts = stripped.startswith(("ZCZC", "(", "-TITLE"))
-        if starts and _has_body(current):
-            flush()
-        current.append(line)
-        if stripped.rstrip() == "NNNN":
-            flush()
-    flush()
-    return messages
-
-
-def _has_body(lines: list[str]) -> bool:
-    """Whether lines already hold message text beyond an AFTN envelope's heading lines."""
-    return any("(" in line or line.lstrip().startswith("-") for line in lines)
 
 
 def _read_input(path: str) -> str:

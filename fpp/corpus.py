@@ -260,7 +260,7 @@ def _snapshot(text: str) -> datetime | None:
 
 
 def _message_plans(text: str) -> Iterator[tuple[int, str, RecordedPlan | PlanError]]:
-    from fpp.cli import split_messages
+    from fpp.formats.stream import split_messages
 
     for number, message in enumerate(split_messages(text), start=1):
         byte = _bad_byte(message)

@@ -107,7 +107,7 @@ class BatchResult:
         return len(self.starts)
 
     def message_text(self, index: int) -> str:
-        """Text of message ``index`` as :func:`fpp.cli.split_messages` gives it."""
+        """Text of message ``index`` as :func:`fpp.formats.stream.split_messages` gives it."""
         if index in self.texts:
             return self.texts[index]
         raw = bytes(self.buffer[self.starts[index] : self.ends[index]]).decode("ascii")
@@ -275,7 +275,7 @@ class BatchConverter:
         self.keywords = build_keyword_tables()
 
     def convert_text(self, text: str | bytes) -> BatchResult:
-        """Split a stream into messages (as :func:`fpp.cli.split_messages`) and convert them all."""
+        """Split a stream into messages (as :func:`fpp.formats.stream.split_messages`) and convert them all."""
         data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
         buffer = np.frombuffer(data, dtype=np.uint8)
         # One pass finds the messages when their mean size is at least _SPLIT_GUESS_BYTES; a
@@ -286,7 +286,7 @@ class BatchConverter:
         count = split_messages(buffer, starts, ends)
         if count < 0:
             # A byte outside printable ASCII: split the decoded text as the Python path does.
-            from fpp.cli import split_messages as split_text
+            from fpp.formats.stream import split_messages as split_text
 
             return self.convert_messages(split_text(data.decode("utf-8", errors="replace")))
         if count > capacity:

@@ -1,7 +1,7 @@
 """``fpp convert --scheduler``: convert a large message stream in chunks on a Dask cluster.
 
 The client reads every input file in order, splits the text into messages with
-:func:`fpp.cli.split_messages` and numbers them as one stream. It sends chunks of consecutive
+:func:`fpp.formats.stream.split_messages` and numbers them as one stream. It sends chunks of consecutive
 messages to the workers (:func:`convert_chunk`), each with the scenario folder's files, so that
 workers on other machines need fpp installed but not the scenario. Each worker process builds
 the converter once per logic, scenario and navigation data.
@@ -200,7 +200,7 @@ def _report_line(entry: dict[str, Any]) -> str:
 
 def _read_messages(paths: Sequence[str]) -> list[str]:
     """Read and split every input file, in order, into one list of messages."""
-    from fpp.cli import split_messages
+    from fpp.formats.stream import split_messages
 
     messages: list[str] = []
     for path in paths:

@@ -92,7 +92,7 @@ class InvariantViolation(AssertionError):
 
 
 def _split_messages(text: str) -> object:
-    from fpp.cli import split_messages
+    from fpp.formats.stream import split_messages
 
     return split_messages(text)
 
