@@ -1,4 +1,4 @@
-"""Split a stream of ICAO or ADEXP messages, as a file or an AFTN feed holds them, into messages.
+"""Split a stream of ICAO or ADEXP messages, as a file or an AFTN feed carries them, into messages.
 
 The Numba kernel :func:`fpp.kernels.adexp.split_messages` follows the same rules on bytes.
 """
