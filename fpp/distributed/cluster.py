@@ -185,7 +185,8 @@ def open_client(scheduler: str | None, workers: int | None = None,
     try:
         from distributed import Client, LocalCluster
     except ImportError as error:
-        raise FppError(f"the distributed commands need Dask: pip install 'dask[distributed]' ({error})") from None
+        raise FppError(f"the distributed commands need Dask ({error}); install fpp's extra for them with "
+                       "pip install -e '.[distributed]' in the fpp checkout") from None
 
     if not logging.getLogger("fpp").isEnabledFor(logging.INFO):
         # Dask's own loggers print every worker start and connection at INFO level; -v shows them.
