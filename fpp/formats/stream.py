@@ -37,5 +37,5 @@ def split_messages(text: str) -> list[str]:
 
 
 def _has_body(lines: list[str]) -> bool:
-    """Whether lines already hold message text beyond an AFTN envelope's heading lines."""
+    """Return whether the lines contain message text beyond an AFTN envelope's heading lines."""
     return any("(" in line or line.lstrip().startswith("-") for line in lines)

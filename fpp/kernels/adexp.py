@@ -184,7 +184,7 @@ def split_messages(buffer: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> 
     position = 0
     while position < n:
         line_start = position
-        paren = False  # the line holds "("
+        paren = False  # whether the line contains "("
         while position < n:
             c = buffer[position]
             if c == 10 or c == 13:

@@ -253,7 +253,7 @@ def read_digits(buffer: np.ndarray, start: int, count: int) -> int:
 
 @kernel
 def all_digits(buffer: np.ndarray, start: int, end: int) -> bool:
-    """Return whether ``buffer[start:end]`` holds ASCII digits only (true when it is empty)."""
+    """Return whether ``buffer[start:end]`` contains ASCII digits only (true when it is empty)."""
     for k in range(start, end):
         if not is_digit(buffer[k]):
             return False

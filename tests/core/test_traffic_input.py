@@ -50,7 +50,7 @@ def _build(nav, *paths):
 # -- a value that ADEXP cannot hold rejects its plan only ----------------------------
 
 
-def test_remark_with_a_field_start_is_syn113_and_the_run_goes_on(tmp_path, nav):
+def test_remark_field_start_is_syn113(tmp_path, nav):
     path = tmp_path / "plans.fpl"
     path.write_text(GOOD_FPL + "\n\n" + GOOD_FPL.replace("-0)", "-RMK/X -SSRCODE A7500)") + "\n\n" + GOOD_FPL,
                     encoding="utf-8")

@@ -63,7 +63,7 @@ def test_empty_cache_compiles(tmp_path):
 
 def test_kernel_cannot_allocate():
     # Kernels run without Numba's reference counting, so an array allocated in one is an error
-    # at compile time rather than a leak; callers pass every array in.
+    # at compile time rather than a leak. Callers pass every array in.
     import numpy as np
     from numba import njit
     from numba.core.errors import TypingError
