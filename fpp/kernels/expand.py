@@ -20,7 +20,7 @@ from fpp.kernels._jit import kernel
 from fpp.kernels.item15 import tokenize_item15
 from fpp.kernels.route import COUNT_SLOTS, _anchor, resolve_elements
 from fpp.kernels.scratch import FALLBACK, Scratch
-from fpp.kernels.tables import NavTables
+from fpp.kernels.tables import NavTables, airway_leg
 from fpp.navdata.store import NavData
 from fpp.route.resolve import AirwayIndex, resolve_route
 
@@ -44,35 +44,6 @@ def _collapse(buffer: np.ndarray, start: int, end: int, sc: Scratch) -> int:
         sc.route[length] = c
         length += 1
     return length
-
-
-@kernel
-def _airway_path(nav: NavTables, airway: int, point1: int, point2: int) -> tuple[int, int, int]:
-    """The piece and the positions in it of the shortest airway leg, as ``AirwayIndex.leg``.
-
-    Returns ``(piece, i, j)`` with the points of the leg after ``point1`` up to ``point2``:
-    ``piece_points[i + 1 : j + 1]`` when ``j > i``, else ``piece_points[j:i]`` reversed. The
-    piece is -1 when no piece holds both points.
-    """
-    best = np.inf
-    best_piece = -1
-    best_i = best_j = 0
-    for p in range(nav.airway_offsets[airway], nav.airway_offsets[airway + 1]):
-        piece = nav.airway_pieces[p]
-        i = -1
-        j = -1
-        for k in range(nav.piece_offsets[piece], nav.piece_offsets[piece + 1]):
-            if nav.piece_points[k] == point1:
-                i = k
-            if nav.piece_points[k] == point2:
-                j = k
-        if i < 0 or j < 0:
-            continue
-        length = abs(nav.piece_cumulative_nm[j] - nav.piece_cumulative_nm[i])
-        if length < best:
-            best = length
-            best_piece, best_i, best_j = piece, i, j
-    return best_piece, best_i, best_j
 
 
 @kernel
@@ -121,7 +92,7 @@ def expand_routes(buffer: np.ndarray, starts: np.ndarray, ends: np.ndarray, adep
             point = sc.cand_point[c]
             connector = sc.slot_connector[s]
             if previous != -2 and connector >= 0:
-                piece, i, j = _airway_path(nav, connector, previous, point)
+                piece, i, j, _ = airway_leg(nav, connector, previous, point)
                 if piece >= 0:
                     if j > i:
                         for k in range(i + 1, j):

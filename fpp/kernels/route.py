@@ -42,7 +42,7 @@ from fpp.kernels.item15 import (
 )
 from fpp.kernels.scratch import FALLBACK, Scratch
 from fpp.kernels.strings import find
-from fpp.kernels.tables import NavTables
+from fpp.kernels.tables import NavTables, airway_leg
 from fpp.route.resolve import AMBIGUITY_MARGIN, SAME_PLACE_NM
 
 __all__ = [
@@ -109,25 +109,9 @@ def leg_cost_nm(nav: NavTables, connector: int, lat1: float, lon1: float, point1
     are the same point)."""
     if connector < 0:
         return direct_cost_nm(lat1, lon1, lat2, lon2)
-    best = math.inf
     if point1 < 0 or point2 < 0 or point1 == point2:
-        return best
-    for p in range(nav.airway_offsets[connector], nav.airway_offsets[connector + 1]):
-        piece = nav.airway_pieces[p]
-        first = nav.piece_offsets[piece]
-        i = -1
-        j = -1
-        for k in range(first, nav.piece_offsets[piece + 1]):
-            if nav.piece_points[k] == point1:
-                i = k
-            if nav.piece_points[k] == point2:
-                j = k
-        if i < 0 or j < 0:
-            continue
-        length = abs(nav.piece_cumulative_nm[j] - nav.piece_cumulative_nm[i])
-        if length < best:
-            best = length
-    return best
+        return math.inf
+    return airway_leg(nav, connector, point1, point2)[3]
 
 
 @kernel
@@ -681,23 +665,7 @@ def _expand_points(sc: Scratch, nav: NavTables) -> int:
         point = sc.route_point[s]
         connector = sc.route_connector[s]
         if previous != -2 and connector >= 0 and previous >= 0 and point >= 0 and previous != point:
-            best = math.inf
-            best_piece = -1
-            best_i = best_j = 0
-            for p in range(nav.airway_offsets[connector], nav.airway_offsets[connector + 1]):
-                piece = nav.airway_pieces[p]
-                i = -1
-                j = -1
-                for k in range(nav.piece_offsets[piece], nav.piece_offsets[piece + 1]):
-                    if nav.piece_points[k] == previous:
-                        i = k
-                    if nav.piece_points[k] == point:
-                        j = k
-                if i < 0 or j < 0:
-                    continue
-                length = abs(nav.piece_cumulative_nm[j] - nav.piece_cumulative_nm[i])
-                if length < best:
-                    best, best_piece, best_i, best_j = length, piece, i, j
+            best_piece, best_i, best_j, _ = airway_leg(nav, connector, previous, point)
             if best_piece >= 0:
                 step = 1 if best_j > best_i else -1
                 for k in range(best_i + step, best_j, step):

@@ -21,7 +21,7 @@ from fpp.kernels.geometry import to_xyz
 from fpp.kernels.strings import PackedTable, build_packed_table
 from fpp.navdata.store import NavData
 
-__all__ = ["NavTables", "build_nav_tables"]
+__all__ = ["NavTables", "airway_leg", "build_nav_tables"]
 
 
 class NavTables(NamedTuple):
@@ -148,3 +148,33 @@ def build_nav_tables(nav: NavData) -> NavTables:
     )
     _CACHE[nav] = (key, tables)
     return tables
+
+
+@kernel
+def airway_leg(nav: NavTables, airway: int, point1: int, point2: int) -> tuple[int, int, int, float]:
+    """Find the shortest leg of the airway with designator id ``airway`` between two points.
+
+    Returns ``(piece, i, j, length_nm)``, with ``piece_points[i]`` the last place of ``point1``
+    and ``piece_points[j]`` the last place of ``point2`` in that piece, as ``AirwayIndex.leg``
+    chooses it: the first piece with the smallest length. The piece is -1, and the length
+    ``inf``, when no piece contains both points.
+    """
+    best = np.inf
+    best_piece = -1
+    best_i = best_j = 0
+    for p in range(nav.airway_offsets[airway], nav.airway_offsets[airway + 1]):
+        piece = nav.airway_pieces[p]
+        i = -1
+        j = -1
+        for k in range(nav.piece_offsets[piece], nav.piece_offsets[piece + 1]):
+            if nav.piece_points[k] == point1:
+                i = k
+            if nav.piece_points[k] == point2:
+                j = k
+        if i < 0 or j < 0:
+            continue
+        length = abs(nav.piece_cumulative_nm[j] - nav.piece_cumulative_nm[i])
+        if length < best:
+            best = length
+            best_piece, best_i, best_j = piece, i, j
+    return best_piece, best_i, best_j, best
