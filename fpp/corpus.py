@@ -298,7 +298,7 @@ def read_plans(path: Path, aerodromes: Container[str], day: date = DEFAULT_DAY) 
     ------
     FppError
         When the file cannot be read, is no UTF-8 text (see the module docstring), or is a CSV
-        file whose header lacks the columns of both layouts (the message then holds ``SYN111``
+        file whose header lacks the columns of both layouts (the message then contains ``SYN111``
         and the missing columns) or that the csv module cannot split into fields.
     """
     try:

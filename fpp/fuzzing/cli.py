@@ -84,9 +84,6 @@ def run_fuzz(args: argparse.Namespace) -> int:
     if args.workers < 1:
         print("fpp fuzz: error: --workers must be at least 1", file=sys.stderr)
         return 2
-    if not math.isfinite(args.minutes) or args.minutes <= 0:
-        print("fpp fuzz: error: --minutes must be a finite number above 0", file=sys.stderr)
-        return 2
     folders = [(Path(args.out), "--out")]
     if not is_redis_url(args.database):
         folders.append((Path(args.database), "--database"))
